@@ -1,0 +1,105 @@
+"""Configuration classes; every key can be overridden by an environment variable of its name."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def database_url(url: str) -> str:
+    """Point PostgreSQL URLs at psycopg 3 (`postgres://` and bare `postgresql://` included)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _parse(raw: str, default):
+    if isinstance(default, bool):
+        if raw.strip().lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.strip().lower() in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(f"expected a boolean, got {raw!r}")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    if isinstance(default, timedelta):
+        return timedelta(seconds=int(raw))
+    return raw
+
+
+def env_overrides(config_class: type) -> dict:
+    """Values from the environment for every upper-case key of `config_class`, parsed by type."""
+    overrides = {}
+    for key in dir(config_class):
+        if key.isupper() and key in os.environ:
+            overrides[key] = _parse(os.environ[key], getattr(config_class, key))
+    if "DATABASE_URL" in os.environ:
+        overrides["SQLALCHEMY_DATABASE_URI"] = database_url(os.environ["DATABASE_URL"])
+    if "REDIS_URL" in os.environ and "RATELIMIT_STORAGE_URI" not in os.environ:
+        overrides["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+    return overrides
+
+
+class Config:
+    SECRET_KEY = "dev-secret-key-change-me"
+    JWT_SECRET_KEY = "dev-jwt-secret-key-change-me-0000"
+    # Comma-separated Fernet keys, newest first; older keys still decrypt (rotation).
+    CREDENTIALS_KEY = "ZGV2LWNyZWRlbnRpYWxzLWtleS0zMi1ieXRlcy0wMDA="
+
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'likepion.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(hours=1)
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=30)
+    REGISTRATION_ENABLED = True
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "likepion"
+    SHORTENER_RATE_LIMIT = "30 per minute"
+    BACKLINK_RATE_LIMIT = "120 per minute"
+    WORKER_RATE_LIMIT = "600 per minute"
+    AUTH_RATE_LIMIT = "60 per minute"
+
+    CLAIM_TTL_MINUTES = 15
+    LOG_LEVEL = "INFO"
+
+    API_TITLE = "Likepion"
+    API_VERSION = "1.0"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    PASSWORD_HASH_PROFILE = "CHEAPEST"
+    JWT_SECRET_KEY = "test-jwt-secret-key-0000000000000000"
+    LOG_LEVEL = "WARNING"
+
+
+class ProductionConfig(Config):
+    """Secrets must come from the environment; create_app refuses the development defaults."""
+
+    REQUIRED_FROM_ENV = ("SECRET_KEY", "JWT_SECRET_KEY", "CREDENTIALS_KEY", "DATABASE_URL")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestConfig,
+    "production": ProductionConfig,
+}

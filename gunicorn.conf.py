@@ -1,0 +1,12 @@
+"""gunicorn settings: PORT and WEB_CONCURRENCY from the environment, logs to stdout."""
+
+import os
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+accesslog = "-"
+errorlog = "-"
+access_log_format = (
+    '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(b)s","ms":%(M)s,'
+    '"request_id":"%({x-request-id}o)s"}'
+)

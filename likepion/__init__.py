@@ -1,0 +1,95 @@
+"""Likepion: the backlink, worker and shortener APIs and the public redirects, in one app."""
+
+import os
+
+from flask import Flask
+from flask_smorest import Api
+from flask_swagger_ui import get_swaggerui_blueprint
+
+import config as config_module
+from likepion import errors
+from likepion.core.converters import ServiceTypeConverter
+from likepion.core.enums import ServiceType
+from likepion.core.logs import init_logging
+from likepion.core.ratelimit import api_key_identity, client_ip, init_rate_limits, jwt_identity
+from likepion.extensions import db, jwt, migrate
+
+SECURITY_SCHEMES = {
+    "jwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+    "apiKey": {"type": "http", "scheme": "bearer", "description": "A user's shortener API key"},
+    "serverKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+}
+
+
+def create_app(config=None, **overrides) -> Flask:
+    """Build the app from a config name ("development", "testing", "production"), a config
+    class, or None (LIKEPION_CONFIG, else production when DATABASE_URL is set, else
+    development). Keyword overrides win over everything (tests use them)."""
+    app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
+    load_config(app, config, overrides)
+    init_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    errors.register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, config, overrides: dict) -> None:
+    if config is None:
+        default = "production" if os.environ.get("DATABASE_URL") else "development"
+        config = os.environ.get("LIKEPION_CONFIG", default)
+    config_class = config_module.CONFIGS[config] if isinstance(config, str) else config
+    app.config.from_object(config_class)
+    if not app.config.get("TESTING"):
+        missing = [k for k in getattr(config_class, "REQUIRED_FROM_ENV", ()) if k not in os.environ]
+        if missing:
+            raise RuntimeError(f"production config needs these environment variables: {missing}")
+        app.config.update(config_module.env_overrides(config_class))
+    app.config.update(overrides)
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    jwt.init_app(app)
+    errors.register_jwt_loaders(jwt)
+    app.url_map.converters["service_type"] = ServiceTypeConverter
+
+
+def register_blueprints(app: Flask) -> None:
+    from likepion import health
+    from likepion.auth import routes as auth_routes
+    from likepion.credits import routes as credits_routes
+    from likepion.shortener import routes as shortener_routes
+
+    api = Api(app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES}})
+    api.register_converter(ServiceTypeConverter, {"type": "string", "enum": list(ServiceType)})
+    for blueprint in (health.bp, auth_routes.bp, credits_routes.bp, shortener_routes.bp):
+        api.register_blueprint(blueprint)
+    app.extensions["likepion_api"] = api
+
+    init_rate_limits(
+        app,
+        [
+            (auth_routes.bp, "AUTH_RATE_LIMIT", client_ip),
+            (credits_routes.bp, "BACKLINK_RATE_LIMIT", jwt_identity),
+            (shortener_routes.bp, "SHORTENER_RATE_LIMIT", api_key_identity),
+        ],
+    )
+    app.register_blueprint(
+        get_swaggerui_blueprint(
+            "/docs", "/openapi.json", config={"app_name": "Likepion API", "validatorUrl": None}
+        )
+    )
+
+
+def register_commands(app: Flask) -> None:
+    from likepion import cli
+
+    cli.register_commands(app)

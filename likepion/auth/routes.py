@@ -1,0 +1,58 @@
+"""`/api/v1/auth`: register, login, refresh, me, API-key rotation."""
+
+from flask import current_app
+from flask_jwt_extended import create_access_token, create_refresh_token
+from flask_smorest import Blueprint
+
+from likepion.auth import services
+from likepion.auth.guards import jwt_refresh_user, jwt_user
+from likepion.auth.schemas import ApiKeyRead, LoginIn, RegisterIn, TokenRead, UserRead
+from likepion.core.envelope import envelope
+
+bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Users and tokens")
+
+
+def _access_token(user) -> dict:
+    expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    return {
+        "access_token": create_access_token(identity=str(user.uuid)),
+        "token_type": "Bearer",
+        "expires_in": int(expires.total_seconds()),
+    }
+
+
+@bp.post("/register")
+@bp.arguments(RegisterIn)
+@bp.response(201, envelope(UserRead))
+def register(data):
+    return {"data": services.register_user(**data)}
+
+
+@bp.post("/login")
+@bp.arguments(LoginIn)
+@bp.response(200, envelope(TokenRead))
+def login(data):
+    user = services.authenticate(**data)
+    tokens = _access_token(user) | {"refresh_token": create_refresh_token(identity=str(user.uuid))}
+    return {"data": tokens}
+
+
+@bp.post("/refresh")
+@bp.response(200, envelope(TokenRead))
+@jwt_refresh_user
+def refresh(user):
+    return {"data": _access_token(user)}
+
+
+@bp.get("/me")
+@bp.response(200, envelope(UserRead))
+@jwt_user
+def me(user):
+    return {"data": user}
+
+
+@bp.post("/api-key/rotate")
+@bp.response(200, envelope(ApiKeyRead))
+@jwt_user
+def rotate_api_key(user):
+    return {"data": {"api_key": services.rotate_api_key(user)}}

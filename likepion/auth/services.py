@@ -1,0 +1,109 @@
+"""Users: registration, login, API keys. Each public function is one unit of work."""
+
+import uuid
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from likepion.auth import passwords
+from likepion.auth.models import User
+from likepion.core.crypto import key_hash, new_key
+from likepion.core.db import db
+from likepion.core.errors import Conflict, Forbidden, Unauthorized
+from likepion.shortener.models import Plan
+
+
+def register_user(*, email: str, username: str, password: str) -> User:
+    """Public sign-up (can be turned off with REGISTRATION_ENABLED)."""
+    if not current_app.config["REGISTRATION_ENABLED"]:
+        raise Forbidden("Registration is closed.", code="registration_closed")
+    return create_user(email=email, username=username, password=password)
+
+
+def create_user(*, email: str, username: str, password: str, is_admin: bool = False) -> User:
+    """A new user on the free plan, with a fresh API key."""
+    email, username = email.strip().lower(), username.strip().lower()
+    _ensure_available(email=email, username=username)
+    user = User(
+        email=email,
+        username=username,
+        password_hash=passwords.hash_password(password),
+        is_admin=is_admin,
+        plan_id=db.session.scalar(select(Plan.id).where(Plan.free.is_(True)).order_by(Plan.id)),
+    )
+    _set_api_key(user)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # lost a race with a concurrent registration
+        db.session.rollback()
+        raise Conflict("Email or username is already taken.") from exc
+    return user
+
+
+def authenticate(*, login: str, password: str) -> User:
+    """The user whose email or username is `login` and whose password matches."""
+    login = login.strip().lower()
+    user = db.session.scalar(select(User).where(or_(User.email == login, User.username == login)))
+    if user is None:
+        passwords.burn_time(password)
+        raise Unauthorized("Invalid login or password.", code="invalid_credentials")
+    if not passwords.verify_password(user.password_hash, password):
+        raise Unauthorized("Invalid login or password.", code="invalid_credentials")
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+        db.session.commit()
+    return user
+
+
+def get_user(user_uuid: str) -> User | None:
+    try:
+        parsed = uuid.UUID(str(user_uuid))
+    except ValueError:
+        return None
+    return db.session.scalar(select(User).where(User.uuid == parsed))
+
+
+def user_by_api_key(api_key: str) -> User | None:
+    return db.session.scalar(select(User).where(User.api_key_hash == key_hash(api_key)))
+
+
+def rotate_api_key(user: User) -> str:
+    """Replace the user's API key; the old one stops working at once."""
+    key = _set_api_key(user)
+    db.session.commit()
+    return key
+
+
+def update_account(user: User, *, email: str | None = None, password: str | None = None) -> User:
+    """Change the email and/or password (shortener `PUT /api/account/update`)."""
+    if email is not None and email.strip().lower() != user.email:
+        email = email.strip().lower()
+        _ensure_available(email=email)
+        user.email = email
+    if password is not None:
+        user.password_hash = passwords.hash_password(password)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("Email is already taken.") from exc
+    return user
+
+
+def _ensure_available(*, email: str, username: str | None = None) -> None:
+    taken = db.session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(or_(User.email == email, User.username == username))
+    )
+    if taken:
+        raise Conflict("Email or username is already taken.")
+
+
+def _set_api_key(user: User) -> str:
+    key = new_key()
+    user.api_key_hash = key_hash(key)
+    user.api_key_encrypted = key
+    return key

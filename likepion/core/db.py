@@ -1,0 +1,73 @@
+"""Declarative base, shared column mixins, SQLite connection settings and owned-row lookup."""
+
+import sqlite3
+import uuid
+from datetime import datetime
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import DateTime, MetaData, Uuid, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from likepion.core.errors import NotFound
+from likepion.core.time import utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+class UUIDPk:
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+
+
+class Timestamps:
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+def get_owned(model, object_id, owner_id, *, owner_column: str = "user_id"):
+    """The row `object_id` of `model` owned by `owner_id`; NotFound when missing or not theirs."""
+    row = None
+    if object_id is not None:
+        row = db.session.scalar(
+            select(model).where(model.id == object_id, getattr(model, owner_column) == owner_id)
+        )
+    if row is None:
+        raise NotFound(f"{model.__name__} not found")
+    return row
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, _record):
+    """WAL, a busy timeout and manual BEGIN so concurrent writers wait instead of failing."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    # Take the write lock up front: a deferred BEGIN that upgrades later fails with
+    # "database is locked" instead of waiting (PERFORMANCE.md, SQLite section).
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,24 @@
+"""`GET /api/v1/backlink/credits`: balance and ledger."""
+
+from flask_smorest import Blueprint
+
+from likepion.auth.guards import jwt_user
+from likepion.core.pagination import PageQuery
+from likepion.credits import services
+from likepion.credits.schemas import CreditsEnvelope
+
+bp = Blueprint("credits", __name__, url_prefix="/api/v1/backlink", description="Credits")
+
+
+@bp.get("/credits")
+@bp.arguments(PageQuery, location="query")
+@bp.response(200, CreditsEnvelope)
+@jwt_user
+def get_credits(query, user):
+    page = services.list_ledger(user, **query)
+    return {
+        "data": {"credits": user.credits, "ledger": page.items},
+        "total": page.total,
+        "page": page.page,
+        "limit": page.limit,
+    }

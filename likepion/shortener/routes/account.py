@@ -1,0 +1,37 @@
+"""`/api/account`: the API key owner's account (seed 004, "Account")."""
+
+import hashlib
+
+from likepion.auth import services as auth_services
+from likepion.auth.guards import api_key_user
+from likepion.shortener.blueprint import bp
+from likepion.shortener.schemas import AccountEnvelope, AccountUpdate, MessageEnvelope
+
+
+def _account(user) -> dict:
+    digest = hashlib.md5(user.email.encode(), usedforsecurity=False).hexdigest()
+    return {
+        "id": user.id,
+        "email": user.email,
+        "username": user.username,
+        "avatar": f"https://www.gravatar.com/avatar/{digest}?d=identicon",
+        "status": "free" if user.plan is None or user.plan.free else "pro",
+        "expires": user.plan_expires,
+        "registered": user.created_at,
+    }
+
+
+@bp.get("/account")
+@bp.response(200, AccountEnvelope)
+@api_key_user
+def get_account(user):
+    return {"data": _account(user)}
+
+
+@bp.put("/account/update")
+@bp.arguments(AccountUpdate)
+@bp.response(200, MessageEnvelope)
+@api_key_user
+def update_account(data, user):
+    auth_services.update_account(user, **data)
+    return {"message": "Account has been successfully updated."}
