@@ -55,6 +55,8 @@ def load_config(app: Flask, config, overrides: dict) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    import likepion.models  # noqa: F401 - every table in db.metadata (create_all, migrations)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     jwt.init_app(app)
@@ -65,12 +67,17 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from likepion import health
     from likepion.auth import routes as auth_routes
+    from likepion.backlink import routes as backlink_routes
     from likepion.credits import routes as credits_routes
     from likepion.shortener import routes as shortener_routes
 
     api = Api(app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES}})
-    api.register_converter(ServiceTypeConverter, {"type": "string", "enum": list(ServiceType)})
-    for blueprint in (health.bp, auth_routes.bp, credits_routes.bp, shortener_routes.bp):
+    api.register_converter(
+        ServiceTypeConverter, lambda _: {"type": "string", "enum": [t.value for t in ServiceType]}
+    )
+    blueprints = (health.bp, auth_routes.bp, credits_routes.bp, backlink_routes.bp,
+                  shortener_routes.bp)
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.extensions["likepion_api"] = api
 
@@ -79,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         [
             (auth_routes.bp, "AUTH_RATE_LIMIT", client_ip),
             (credits_routes.bp, "BACKLINK_RATE_LIMIT", jwt_identity),
+        (backlink_routes.bp, "BACKLINK_RATE_LIMIT", jwt_identity),
             (shortener_routes.bp, "SHORTENER_RATE_LIMIT", api_key_identity),
         ],
     )

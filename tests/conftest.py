@@ -2,21 +2,19 @@
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from flask_jwt_extended import create_access_token
-from sqlalchemy import text
 
 from likepion import create_app
 from likepion.core.db import db
 from tests import databases
 from tests.factories import make_user
 
-_schemas_created: set[str] = set()
-
 
 def build_app(database_uri: str, **overrides):
-    """A testing app on `database_uri` whose tables exist and are empty."""
+    """A testing app on `database_uri` with its tables created."""
     app = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI=database_uri,
@@ -24,9 +22,7 @@ def build_app(database_uri: str, **overrides):
         **overrides,
     )
     with app.app_context():
-        if database_uri not in _schemas_created or database_uri.startswith("sqlite"):
-            db.create_all()
-            _schemas_created.add(database_uri)
+        db.create_all()
     app.server_errors = []
 
     @app.after_request
@@ -41,11 +37,9 @@ def build_app(database_uri: str, **overrides):
 def empty_tables(app) -> None:
     with app.app_context():
         db.session.remove()
-        if db.engine.dialect.name == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.engine.dispose()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
 
 
 def _suite_database() -> str:
@@ -53,24 +47,53 @@ def _suite_database() -> str:
     return databases.worker_database(url) if databases.is_postgres(url) else url
 
 
-@pytest.fixture
-def app(request):
-    app = build_app(_suite_database())
-    yield app
-    empty_tables(app)
-    if app.server_errors and not request.node.get_closest_marker("allow_500"):
-        pytest.fail(f"the app answered 500: {app.server_errors[0][:500]}")
+@contextmanager
+def _clean_state(app, request):
+    """Each test sees empty tables, the app's original config and no recorded 500s."""
+    config = dict(app.config)
+    app.server_errors.clear()
+    try:
+        yield app
+    finally:
+        errors = list(app.server_errors)
+        app.config.clear()
+        app.config.update(config)
+        empty_tables(app)
+    if errors and not request.node.get_closest_marker("allow_500"):
+        pytest.fail(f"the app answered 500: {errors[0][:500]}")
+
+
+# Building an app registers every route and its OpenAPI doc (~0.3 s), so the suite builds one per
+# database per xdist worker and resets its state between tests. The auth limit keys on the
+# client IP, which every test shares, so it is lifted here; tests/core/test_ratelimit.py builds
+# its own apps to test the real limits.
+@pytest.fixture(scope="session")
+def _suite_app():
+    return build_app(_suite_database(), AUTH_RATE_LIMIT="100000 per minute")
 
 
 @pytest.fixture
-def pg_app(request):
+def app(_suite_app, request):
+    with _clean_state(_suite_app, request) as app:
+        yield app
+
+
+@pytest.fixture(scope="session")
+def _pg_app():
+    url = os.environ.get("LIKEPION_TEST_PG_URL")
+    return (
+        build_app(databases.worker_database(url), AUTH_RATE_LIMIT="100000 per minute")
+        if url
+        else None
+    )
+
+
+@pytest.fixture
+def pg_app(_pg_app, request):
     """An app on real PostgreSQL with committed, visible rows (threads share them)."""
-    url = databases.worker_database(databases.server_url("LIKEPION_TEST_PG_URL"))
-    app = build_app(url)
-    yield app
-    empty_tables(app)
-    if app.server_errors:
-        pytest.fail(f"the app answered 500: {app.server_errors[0][:500]}")
+    databases.server_url("LIKEPION_TEST_PG_URL")
+    with _clean_state(_pg_app, request) as app:
+        yield app
 
 
 @pytest.fixture

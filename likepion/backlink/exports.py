@@ -1,0 +1,36 @@
+"""Exports as downloads: JSON, CSV or TXT, with a Content-Disposition filename."""
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+
+from flask import Response
+
+MIMETYPES = {"json": "application/json", "csv": "text/csv", "txt": "text/plain"}
+
+
+def download(
+    rows: Iterable[dict],
+    *,
+    fmt: str,
+    filename: str,
+    columns: list[str],
+    txt_line: Callable[[dict], str],
+    json_body: Callable[[list[dict]], object] = lambda rows: rows,
+) -> Response:
+    """`rows` (already plain dicts) rendered as `fmt` and sent as `<filename>.<fmt>`."""
+    rows = list(rows)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+        body = buffer.getvalue()
+    elif fmt == "txt":
+        body = "".join(txt_line(row) + "\n" for row in rows)
+    else:
+        body = json.dumps(json_body(rows), default=str)
+    response = Response(body, mimetype=MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

@@ -1,0 +1,120 @@
+"""`/:type` requests (campaigns): CRUD, start/stop/restart, bulk delete and export."""
+
+from flask_smorest import Blueprint
+
+from likepion.auth.guards import jwt_user
+from likepion.backlink import campaigns
+from likepion.backlink.blueprint import bp
+from likepion.backlink.exports import download
+from likepion.backlink.schemas import (
+    DeletedRead,
+    IdsExportIn,
+    IdsIn,
+    RequestCreate,
+    RequestDetail,
+    RequestQuery,
+    RequestRead,
+    RequestUpdate,
+)
+from likepion.core.envelope import envelope, page_body
+from likepion.core.idempotency import idempotent
+
+ONE = "/<service_type:service_type>/<uuid:request_id>"
+EXPORT_COLUMNS = [
+    "id",
+    "service_type",
+    "group_id",
+    "name",
+    "website",
+    "auction_price",
+    "target",
+    "created_links",
+    "status",
+    "type_request",
+    "priority",
+    "result",
+    "started_at",
+    "completed_at",
+    "created_at",
+]
+
+
+@bp.post("/<service_type:service_type>")
+@bp.arguments(RequestCreate)
+@jwt_user
+@idempotent(lambda user, **_: f"user:{user.id}")
+@bp.response(201, envelope(RequestDetail))
+def create_request(data, user, service_type):
+    return {"data": campaigns.create_request(user, service_type, **data)}
+
+
+@bp.get("/<service_type:service_type>")
+@bp.arguments(RequestQuery, location="query")
+@bp.response(200, envelope(RequestRead, many=True))
+@jwt_user
+def list_requests(query, user, service_type):
+    return page_body(campaigns.list_requests(user, service_type, **query))
+
+
+@bp.get(ONE)
+@bp.response(200, envelope(RequestDetail))
+@jwt_user
+def get_request(user, service_type, request_id):
+    return {"data": campaigns.get_request(user, service_type, request_id)}
+
+
+@bp.put(ONE)
+@bp.arguments(RequestUpdate)
+@bp.response(200, envelope(RequestDetail))
+@jwt_user
+def update_request(data, user, service_type, request_id):
+    return {"data": campaigns.update_request(user, service_type, request_id, **data)}
+
+
+@bp.delete(ONE)
+@bp.response(200, envelope(DeletedRead))
+@jwt_user
+def delete_request(user, service_type, request_id):
+    campaigns.delete_request(user, service_type, request_id)
+    return {"data": {"deleted": 1}}
+
+
+def _state_route(action: str, service):
+    @bp.post(f"{ONE}/{action}", endpoint=f"{action}_request")
+    @bp.response(200, envelope(RequestDetail))
+    @jwt_user
+    @Blueprint.doc(summary=f"{action.capitalize()} a request")
+    def change_state(user, service_type, request_id):
+        return {"data": service(user, service_type, request_id)}
+
+    return change_state
+
+
+start_request = _state_route("start", campaigns.start_request)
+stop_request = _state_route("stop", campaigns.stop_request)
+restart_request = _state_route("restart", campaigns.restart_request)
+
+
+@bp.post("/requests/bulk-delete")
+@bp.arguments(IdsIn)
+@bp.response(200, envelope(DeletedRead))
+@jwt_user
+def bulk_delete_requests(data, user):
+    return {"data": {"deleted": campaigns.bulk_delete(user, data["ids"])}}
+
+
+@bp.post("/requests/export")
+@bp.arguments(IdsExportIn)
+@bp.response(200, description="The requests as a JSON, CSV or TXT download")
+@jwt_user
+def export_requests(data, user):
+    rows = [RequestDetail().dump(r) for r in campaigns.export_requests(user, data["ids"])]
+    return download(
+        rows,
+        fmt=data["format"],
+        filename="requests",
+        columns=EXPORT_COLUMNS,
+        txt_line=lambda r: "|".join(
+            str(r[k] or "") for k in ("id", "service_type", "name", "website", "status", "result")
+        ),
+    )
