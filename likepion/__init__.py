@@ -11,7 +11,13 @@ from likepion import errors
 from likepion.core.converters import ServiceTypeConverter
 from likepion.core.enums import ServiceType
 from likepion.core.logs import init_logging
-from likepion.core.ratelimit import api_key_identity, client_ip, init_rate_limits, jwt_identity
+from likepion.core.ratelimit import (
+    api_key_identity,
+    client_ip,
+    init_rate_limits,
+    jwt_identity,
+    server_identity,
+)
 from likepion.extensions import db, jwt, migrate
 
 SECURITY_SCHEMES = {
@@ -70,13 +76,20 @@ def register_blueprints(app: Flask) -> None:
     from likepion.backlink import routes as backlink_routes
     from likepion.credits import routes as credits_routes
     from likepion.shortener import routes as shortener_routes
+    from likepion.worker import routes as worker_routes
 
     api = Api(app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES}})
     api.register_converter(
         ServiceTypeConverter, lambda _: {"type": "string", "enum": [t.value for t in ServiceType]}
     )
-    blueprints = (health.bp, auth_routes.bp, credits_routes.bp, backlink_routes.bp,
-                  shortener_routes.bp)
+    blueprints = (
+        health.bp,
+        auth_routes.bp,
+        credits_routes.bp,
+        backlink_routes.bp,
+        worker_routes.bp,
+        shortener_routes.bp,
+    )
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.extensions["likepion_api"] = api
@@ -86,8 +99,9 @@ def register_blueprints(app: Flask) -> None:
         [
             (auth_routes.bp, "AUTH_RATE_LIMIT", client_ip),
             (credits_routes.bp, "BACKLINK_RATE_LIMIT", jwt_identity),
-        (backlink_routes.bp, "BACKLINK_RATE_LIMIT", jwt_identity),
+            (backlink_routes.bp, "BACKLINK_RATE_LIMIT", jwt_identity),
             (shortener_routes.bp, "SHORTENER_RATE_LIMIT", api_key_identity),
+            (worker_routes.bp, "WORKER_RATE_LIMIT", server_identity),
         ],
     )
     app.register_blueprint(

@@ -1,7 +1,194 @@
-"""Flask CLI commands (SPEC section 6)."""
+"""Flask CLI commands (SPEC section 6): each parses its input, calls one service and reports."""
 
-from flask import Flask
+import functools
+import os
+from pathlib import Path
+
+import click
+import flask_migrate
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from marshmallow import ValidationError
+
+from likepion import bootstrap as first_run
+from likepion.auth import services as auth_services
+from likepion.auth.schemas import RegisterIn
+from likepion.backlink import catalogue
+from likepion.core.db import db
+from likepion.core.enums import ServiceType
+from likepion.core.errors import AppError
+from likepion.core.time import iso_z
+from likepion.credits import services as credit_services
+from likepion.shortener import plans as plan_services
+from likepion.worker import services as worker_services
+
+PROGRESS_MIN_ROWS = 500
+
+users = AppGroup("users", help="Create users and grant them credits.")
+servers = AppGroup("servers", help="Register and list worker servers.")
+sites = AppGroup("sites", help="Load and list the sites catalogue.")
+plans = AppGroup("plans", help="Shortener plans.")
+tasks = AppGroup("tasks", help="Worker task maintenance.")
 
 
 def register_commands(app: Flask) -> None:
-    pass
+    for command in (users, servers, sites, plans, tasks, bootstrap):
+        app.cli.add_command(command)
+
+
+def reports_errors(command):
+    """Turn a service's AppError into `Error: <reason>` and exit status 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except AppError as exc:
+            db.session.rollback()
+            raise click.ClickException(exc.message) from exc
+
+    return wrapper
+
+
+@users.command("create")
+@click.argument("email")
+@click.argument("username")
+@click.option("--password", help="The password; without it a random one is printed once.")
+@click.option("--admin", is_flag=True, help="Give the user admin rights.")
+@reports_errors
+def create_user(email: str, username: str, password: str | None, admin: bool):
+    """Create a user on the free plan."""
+    generated = password is None
+    if generated:
+        password = first_run.random_password()
+    try:
+        fields = RegisterIn().load({"email": email, "username": username, "password": password})
+    except ValidationError as exc:
+        raise click.ClickException(_one_line(exc.messages)) from exc
+    user = auth_services.create_user(**fields, is_admin=admin)
+    kind = "admin" if admin else "user"
+    click.echo(f"Created {kind} {user.username} <{user.email}> (id {user.id}).")
+    if generated:
+        click.echo(f"Password (shown once): {password}")
+    click.echo(f"API key: {user.api_key}")
+
+
+@users.command("credit", context_settings={"ignore_unknown_options": True})
+@click.argument("email")
+@click.argument("amount", type=int)
+@reports_errors
+def credit_user(email: str, amount: int):
+    """Add AMOUNT credits to the user with EMAIL (a ledger row, reason admin.credit)."""
+    balance = credit_services.grant_credits(email, amount)
+    click.echo(f"Added {amount} credits to {email.strip().lower()}. Balance: {balance}")
+
+
+@servers.command("create")
+@click.argument("name")
+@reports_errors
+def create_server(name: str):
+    """Register a worker server and print its API key once."""
+    server, key = worker_services.create_server(name)
+    click.echo(f"Created server {server.name} (id {server.id}).")
+    click.echo(f"API key (shown once; only its hash is stored): {key}")
+
+
+@servers.command("list")
+def list_servers():
+    """Every worker server (never its key)."""
+    rows = [
+        (s.name, str(s.id), "yes" if s.active else "no", iso_z(s.last_seen_at) or "never")
+        for s in worker_services.list_servers()
+    ]
+    _table(("name", "id", "active", "last_seen_at"), rows, empty="No servers.")
+
+
+@sites.command("seed")
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@reports_errors
+def seed_sites(file: Path | None):
+    """Load the catalogue from a CSV/JSON FILE (service_type,name,role), else the default one."""
+    path = file or catalogue.DEFAULT_CATALOGUE
+    rows = catalogue.parse_sites_file(path)
+    if len(rows) > PROGRESS_MIN_ROWS:
+        with click.progressbar(length=len(rows), label="Seeding sites") as bar:
+            counts = catalogue.seed_sites(rows, progress=bar.update)
+    else:
+        counts = catalogue.seed_sites(rows)
+    click.echo(f"Sites from {path}: {_counts(counts)}.")
+
+
+@sites.command("list")
+@click.option(
+    "--type", "service_type", metavar="TYPE", help=f"One of {', '.join(t for t in ServiceType)}."
+)
+@reports_errors
+def list_sites(service_type: str | None):
+    """The catalogue, optionally of one service type."""
+    rows = [
+        (s.service_type, s.name, s.role, "yes" if s.active else "no")
+        for s in catalogue.list_sites(service_type)
+    ]
+    _table(("service_type", "name", "role", "active"), rows, empty="No sites.")
+
+
+@plans.command("seed")
+@reports_errors
+def seed_plans():
+    """Create the default plans (Starter, free; Business) or reset them to the defaults."""
+    click.echo(f"Plans: {_counts(plan_services.seed_plans())}.")
+    for plan in plan_services.list_plans():
+        click.echo(f"  {plan.id}  {plan.name}{' (free)' if plan.free else ''}")
+
+
+@click.command("bootstrap")
+@with_appcontext
+@reports_errors
+def bootstrap():
+    """First run: upgrade the database, seed sites and plans, create the first admin."""
+    directory = current_app.extensions["migrate"].directory
+    if not os.path.isdir(directory):
+        raise click.ClickException(f"No migrations found in {os.path.normpath(directory)}.")
+    flask_migrate.upgrade()
+    click.echo("Database: up to date.")
+    rows = catalogue.parse_sites_file(catalogue.DEFAULT_CATALOGUE)
+    click.echo(f"Sites: {_counts(catalogue.seed_sites(rows))}.")
+    click.echo(f"Plans: {_counts(plan_services.seed_plans())}.")
+    new_admin = first_run.ensure_admin()
+    if new_admin is None:
+        click.echo("Admin: an admin user already exists; no new credentials.")
+        return
+    user = new_admin.user
+    click.echo(f"Admin created. Login: {user.email} (or {user.username})")
+    click.echo(f"Password (shown once): {new_admin.password}")
+    click.echo(f"API key: {user.api_key}")
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{number} {label}" for label, number in counts.items())
+
+
+def _one_line(messages) -> str:
+    if isinstance(messages, dict):
+        return "; ".join(f"{field}: {_one_line(value)}" for field, value in messages.items())
+    if isinstance(messages, list):
+        return " ".join(_one_line(value) for value in messages)
+    return str(messages)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple], *, empty: str) -> None:
+    if not rows:
+        click.echo(empty)
+        return
+    widths = [
+        max(len(str(value)) for value in column) for column in zip(header, *rows, strict=True)
+    ]
+    for row in (header, *rows):
+        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+@tasks.command("requeue-expired")
+def requeue_expired():
+    """Put links whose worker claim expired back in the queue (or fail them after max_retries)."""
+    counts = worker_services.requeue_expired()
+    click.echo(f"{counts['requeued']} requeued, {counts['failed']} failed")

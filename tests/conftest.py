@@ -82,7 +82,7 @@ def app(_suite_app, request):
 def _pg_app():
     url = os.environ.get("LIKEPION_TEST_PG_URL")
     return (
-        build_app(databases.worker_database(url), AUTH_RATE_LIMIT="100000 per minute")
+        build_app(databases.worker_database(url, "_pg"), AUTH_RATE_LIMIT="100000 per minute")
         if url
         else None
     )

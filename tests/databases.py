@@ -32,11 +32,11 @@ def is_postgres(url: str) -> bool:
 
 
 def worker_database(url: str, suffix: str = "") -> str:
-    """`url` pointed at a database of its own for this xdist worker, created if missing."""
+    """`url` pointed at a fresh, empty database of its own for this xdist worker."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     parsed = make_url(database_url(url))
     name = f"{parsed.database}_{worker}{suffix}"
-    create_database(parsed, name)
+    create_database(parsed, name, drop_first=True)
     return parsed.set(database=name).render_as_string(hide_password=False)
 
 

@@ -6,8 +6,9 @@ from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from likepion.auth import services
-from likepion.core.credentials import bearer_token
+from likepion.core.credentials import bearer_token, server_key
 from likepion.core.errors import Unauthorized
+from likepion.worker import services as worker_services
 
 
 def _jwt_guard(*, refresh: bool):
@@ -44,3 +45,16 @@ def api_key_user(view):
         return view(*args, user=user, **kwargs)
 
     return Blueprint.doc(security=[{"apiKey": []}])(wrapper)
+
+
+def server_key_required(view):
+    """Require a worker server's key (`X-API-Key`); pass `server`."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        server = worker_services.authenticate(server_key())
+        if server is None:
+            raise Unauthorized("A valid worker server key is required (X-API-Key).")
+        return view(*args, server=server, **kwargs)
+
+    return Blueprint.doc(security=[{"serverKey": []}])(wrapper)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from likepion.core.crypto import Encrypted
 from likepion.core.db import Timestamps, db
+from likepion.shortener.models import Plan
 
 
 class User(Timestamps, db.Model):
@@ -33,7 +34,7 @@ class User(Timestamps, db.Model):
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
     plan_expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    plan = relationship("Plan", lazy="joined")
+    plan = relationship(Plan, lazy="joined")
 
     @property
     def api_key(self) -> str:

@@ -235,7 +235,7 @@ def _reprice(request: Request, new_price: int, new_target: int) -> None:
     planned = db.session.scalar(select(func.count()).where(Link.request_id == request.id))
     if planned and new_target < request.target:
         surplus = request.target - new_target
-        if progress.cancel_links(request, statuses=("pending", "queued"), limit=surplus) < surplus:
+        if progress.remove_unstarted_links(request, surplus) < surplus:
             raise ValidationFailed(
                 "target cannot go below the links already completed, running or failed.",
                 details={"target": ["Too low for the links already worked on."]},
@@ -256,9 +256,10 @@ def _reprice(request: Request, new_price: int, new_target: int) -> None:
 
 
 def _delete(request: Request) -> None:
+    progress.refund_unbuilt_links(request)
     completed = progress.link_counts(request.id).get("completed", 0)
     owed = progress.held_slots(request) - completed
-    progress.cancel_links(request)
+    progress.cancel_open_links(request)
     if owed > 0:
         ledger.refund(
             request.user_id, request.auction_price * owed, reason="request.delete", ref=request.id

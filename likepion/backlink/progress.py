@@ -1,22 +1,32 @@
 """Request progress: completion, and refunds of links that will never be built.
 
-Credits held by a request = auction_price x (target - refunded failed links). Every function here
-keeps that true; callers own the transaction (these flush, never commit).
+Credits held by a request = auction_price x (target - refunded unbuilt links). Every function here
+keeps that true; callers own the transaction (these flush, never commit). Podcast secondary-site
+links (`Link.secondary`) are extras a worker reports: never charged, refunded or counted here.
 """
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, exists, func, select, update
 
-from likepion.backlink.models import OPEN_LINK_STATUSES, Link, Request
+from likepion.backlink.models import OPEN_LINK_STATUSES, Account, Link, Request, Site
 from likepion.core.db import db
+from likepion.core.enums import ServiceType, SiteRole
 from likepion.core.time import utcnow
 from likepion.credits import ledger
 
+# Links that ended without being built; each is refunded once.
+UNBUILT = ("failed", "cancel")
 
-def refund_failed_links(request: Request) -> int:
-    """Refund, once each, the request's failed links not refunded yet (a ledger row per link)."""
+
+def refund_unbuilt_links(request: Request) -> int:
+    """Refund, once each, the request's failed or cancelled links (a ledger row per link)."""
     link_ids = db.session.scalars(
         select(Link.id)
-        .where(Link.request_id == request.id, Link.status == "failed", Link.refunded.is_(False))
+        .where(
+            Link.request_id == request.id,
+            Link.status.in_(UNBUILT),
+            Link.refunded.is_(False),
+            Link.secondary.is_(False),
+        )
         .with_for_update()
     ).all()
     for link_id in link_ids:
@@ -30,23 +40,27 @@ def refund_failed_links(request: Request) -> int:
 
 
 def link_counts(request_id) -> dict[str, int]:
+    """The request's own (not secondary) links by status."""
     rows = db.session.execute(
-        select(Link.status, func.count()).where(Link.request_id == request_id).group_by(Link.status)
+        select(Link.status, func.count())
+        .where(Link.request_id == request_id, Link.secondary.is_(False))
+        .group_by(Link.status)
     )
     return dict(rows.all())
 
 
 def settle(request: Request) -> None:
-    """Refund finally-failed links; complete the request when its completed links reach the
-    target, or when no link can progress any more (completed if any link was, else failed)."""
-    refund_failed_links(request)
+    """Refund unbuilt links; complete the request when its completed links reach the target,
+    or when no link can progress any more (completed if any link was, else failed)."""
+    refund_unbuilt_links(request)
     if request.status not in ("running", "stopped"):
         return
     counts = link_counts(request.id)
     completed = counts.get("completed", 0)
     still_open = sum(counts.get(status, 0) for status in OPEN_LINK_STATUSES)
     if completed >= request.target:
-        cancel_links(request, statuses=("pending", "queued"))
+        if secondary_accounts_remaining({request.id}).get(request.id):
+            return  # a podcast post runs on until every secondary site has its episodes
         request.status = "completed"
     elif still_open == 0:
         request.status = "completed" if completed else "failed"
@@ -55,28 +69,56 @@ def settle(request: Request) -> None:
     request.completed_at = utcnow()
 
 
-def cancel_links(request: Request, *, statuses=OPEN_LINK_STATUSES, limit: int | None = None) -> int:
-    """Cancel the request's links in `statuses` (newest first when limited); they are marked
-    refunded because the caller has already settled their credits (or refunds them itself)."""
-    ids = select(Link.id).where(Link.request_id == request.id, Link.status.in_(statuses))
-    if limit is not None:
-        ids = ids.order_by(Link.created_at.desc()).limit(limit)
-    link_ids = db.session.scalars(ids).all()
+def cancel_open_links(request: Request) -> None:
+    """Cancel every open link so no worker gets it; the caller refunds their credits."""
+    db.session.execute(
+        update(Link)
+        .where(Link.request_id == request.id, Link.status.in_(OPEN_LINK_STATUSES))
+        .values(status="cancel", claimed_until=None, refunded=True, updated_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def remove_unstarted_links(request: Request, count: int) -> int:
+    """Delete up to `count` of the request's newest pending or queued links."""
+    link_ids = db.session.scalars(
+        select(Link.id)
+        .where(Link.request_id == request.id, Link.status.in_(("pending", "queued")))
+        .order_by(Link.created_at.desc())
+        .limit(count)
+        .with_for_update()
+    ).all()
     if link_ids:
         db.session.execute(
-            update(Link)
-            .where(Link.id.in_(link_ids))
-            .values(status="cancel", claimed_until=None, refunded=True, updated_at=utcnow()),
+            delete(Link).where(Link.id.in_(link_ids)),
             execution_options={"synchronize_session": False},
         )
     return len(link_ids)
 
 
+def secondary_accounts_remaining(post_ids: set) -> dict:
+    """Per podcast post: the active secondary-site accounts of its group with no link in it."""
+    if not post_ids:
+        return {}
+    no_link_yet = ~exists().where(Link.request_id == Request.id, Link.account_id == Account.id)
+    rows = db.session.execute(
+        select(Request.id, func.count(Account.id))
+        .join(Account, Account.group_id == Request.group_id)
+        .join(Site, Site.id == Account.site_id)
+        .where(
+            Request.id.in_(post_ids), Request.service_type == ServiceType.PODCAST,
+            Site.role == SiteRole.SECONDARY, Account.active.is_(True), no_link_yet,
+        )
+        .group_by(Request.id)
+    )
+    return dict(rows.all())
+
+
 def held_slots(request: Request) -> int:
     """How many links' worth of credits the request holds."""
-    refunded_failed = db.session.scalar(
+    refunded = db.session.scalar(
         select(func.count()).where(
-            Link.request_id == request.id, Link.status == "failed", Link.refunded.is_(True)
+            Link.request_id == request.id, Link.status.in_(UNBUILT), Link.refunded.is_(True)
         )
     )
-    return request.target - (refunded_failed or 0)
+    return request.target - (refunded or 0)

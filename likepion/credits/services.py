@@ -1,10 +1,16 @@
-"""Reads of a user's credits; every write goes through credits.ledger."""
+"""Reads of a user's credits and admin grants; every balance change goes through credits.ledger."""
 
 from sqlalchemy import select
 
 from likepion.auth.models import User
+from likepion.core.db import db
+from likepion.core.errors import NotFound, ValidationFailed
 from likepion.core.pagination import Page, paginate
+from likepion.credits import ledger
 from likepion.credits.models import LedgerEntry
+
+# The credits column is a 32-bit integer on PostgreSQL.
+MAX_BALANCE = 2**31 - 1
 
 
 def list_ledger(user: User, *, page: int, limit: int) -> Page:
@@ -15,3 +21,17 @@ def list_ledger(user: User, *, page: int, limit: int) -> Page:
         .order_by(LedgerEntry.created_at.desc(), LedgerEntry.id)
     )
     return paginate(stmt, page, limit)
+
+
+def grant_credits(email: str, amount: int, *, reason: str = "admin.credit") -> int:
+    """Add `amount` credits to the user with this email (a ledger row); the new balance."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise ValidationFailed(f"Amount must be a positive whole number, got {amount}.")
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"No user with email {email.strip()}.")
+    if user.credits + amount > MAX_BALANCE:
+        raise ValidationFailed(f"The balance cannot exceed {MAX_BALANCE} credits.")
+    balance = ledger.top_up(user.id, amount, reason=reason)
+    db.session.commit()
+    return balance

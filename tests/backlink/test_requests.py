@@ -399,7 +399,7 @@ def test_update_target_of_a_running_request_plans_or_cancels_links(
 
     assert client.put(url, json={"target": 3}, headers=jwt_headers(user)).status_code == 200
     statuses = [link.status for link in links_of(app, request_id)]
-    assert statuses.count("cancel") == 5 and statuses.count("queued") == 1
+    assert sorted(statuses) == ["completed", "completed", "queued"]
     assert balance(app, user) == 1000 - 30
 
     below = client.put(url, json={"target": 1}, headers=jwt_headers(user))

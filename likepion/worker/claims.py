@@ -1,0 +1,189 @@
+"""The only code that takes, extends and expires worker leases (STYLE.md 2.6).
+
+Guarantee: no link, secondary-site account or account check is handed to two workers while its
+claim is live. Each claim is one guarded UPDATE: on PostgreSQL the candidates are picked with
+`FOR UPDATE SKIP LOCKED`; on SQLite (which ignores FOR UPDATE) the write transaction begins with
+BEGIN IMMEDIATE, and the status/claim guard repeated in the UPDATE makes a lost race claim fewer
+rows, never the same row twice. Callers own the transaction (these flush, never commit).
+"""
+
+import time
+import uuid
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, case, exists, or_, select, text, update
+
+from likepion.backlink import progress
+from likepion.backlink.models import Account, Link, Request
+from likepion.core.db import db
+from likepion.core.time import utcnow
+from likepion.worker.models import Server
+
+# The status literal (not a bound parameter) lets PostgreSQL match the partial index
+# ix_links_claim_queue in its generic plan (PERFORMANCE.md).
+QUEUED = text("links.status = 'queued'")
+RELEASE_EVERY_SECONDS = 5
+_last_release: dict[str, float] = {}
+
+
+def ttl() -> timedelta:
+    return timedelta(minutes=current_app.config["CLAIM_TTL_MINUTES"])
+
+
+def claim_links(server: Server, service_type: str, limit: int) -> list[uuid.UUID]:
+    """Claim up to `limit` queued links of `service_type`, best first (priority, then
+    auction_price, then age), for this server; return their ids."""
+    _release_expired_now_and_then(service_type)
+    now = utcnow()
+    candidates = (
+        select(Link.id)
+        .where(Link.service_type == service_type, QUEUED)
+        .order_by(Link.priority.desc(), Link.auction_price.desc(), Link.created_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    stmt = (
+        update(Link)
+        .where(Link.id.in_(candidates), QUEUED)
+        .values(
+            status="running",
+            server_id=server.id,
+            claimed_until=now + ttl(),
+            started_at=now,
+            updated_at=now,
+        )
+        .returning(Link.id)
+    )
+    return list(db.session.scalars(stmt, execution_options={"synchronize_session": False}))
+
+
+def extend_links(server: Server, service_type: str, link_ids: list) -> list[uuid.UUID]:
+    """Renew this server's live claims on `link_ids`; return the ids it really holds."""
+    stmt = (
+        update(Link)
+        .where(
+            Link.id.in_(link_ids),
+            Link.service_type == service_type,
+            Link.status == "running",
+            Link.server_id == server.id,
+        )
+        .values(claimed_until=utcnow() + ttl())
+        .returning(Link.id)
+    )
+    return list(db.session.scalars(stmt, execution_options={"synchronize_session": False}))
+
+
+def release_expired(service_type: str | None = None, now: datetime | None = None) -> dict:
+    """Put links whose claim expired back in the queue (retry_count + 1), or fail them once
+    their retries are used up (and settle their requests: refunds, completion)."""
+    now = now or utcnow()
+    expired = [Link.status == "running", Link.claimed_until < now, Link.secondary.is_(False)]
+    if service_type is not None:
+        expired.append(Link.service_type == service_type)
+    request_running = exists().where(Request.id == Link.request_id, Request.status == "running")
+    requeued = db.session.execute(
+        update(Link)
+        .where(*expired, Link.retry_count < Link.max_retries)
+        .values(
+            status=case((request_running, "queued"), else_="pending"),
+            retry_count=Link.retry_count + 1,
+            claimed_until=None,
+            updated_at=now,
+        ),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    failed_link_requests = list(
+        db.session.scalars(
+            update(Link)
+            .where(*expired, Link.retry_count >= Link.max_retries)
+            .values(
+                status="failed", claimed_until=None, error_message="claim expired", updated_at=now
+            )
+            .returning(Link.request_id),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    for request_id in set(failed_link_requests):
+        progress.settle(db.session.get(Request, request_id))
+    return {"requeued": requeued, "failed": len(failed_link_requests)}
+
+
+def _release_expired_now_and_then(service_type: str) -> None:
+    """Pulls release expired claims at most every few seconds per process, so the hot claim
+    path usually runs one statement; `flask tasks requeue-expired` does it from cron as well."""
+    last = _last_release.get(service_type, 0.0)
+    if time.monotonic() - last >= RELEASE_EVERY_SECONDS:
+        _last_release[service_type] = time.monotonic()
+        release_expired(service_type)
+
+
+def holds_link(server: Server, link: Link) -> bool:
+    return link.status == "running" and link.server_id == server.id
+
+
+# --- secondary-site accounts (podcast) ---------------------------------------------------------
+
+
+def account_claim_free(now: datetime):
+    """The seed's 15-minute guard: an account is free when never claimed or claimed long ago."""
+    return or_(Account.posting_started_at.is_(None), Account.posting_started_at < now - ttl())
+
+
+def claim_accounts(candidates, limit: int) -> list[uuid.UUID]:
+    """Set `posting_started_at` on up to `limit` free accounts among `candidates` (a SELECT of
+    account ids in preference order); return the ids claimed."""
+    now = utcnow()
+    picked = candidates.limit(limit).with_for_update(of=Account, skip_locked=True)
+    ids = list(dict.fromkeys(db.session.scalars(picked)))
+    if not ids:
+        return []
+    stmt = (
+        update(Account)
+        .where(Account.id.in_(ids), account_claim_free(now))
+        .values(posting_started_at=now)
+        .returning(Account.id)
+    )
+    claimed = set(db.session.scalars(stmt, execution_options={"synchronize_session": False}))
+    return [account_id for account_id in ids if account_id in claimed]
+
+
+def refresh_account_claims(service_type: str, account_ids: list) -> list[uuid.UUID]:
+    """Seed 002 section 2: (re)set the claim timestamp; idempotent."""
+    stmt = (
+        update(Account)
+        .where(Account.id.in_(account_ids), Account.service_type == service_type)
+        .values(posting_started_at=utcnow())
+        .returning(Account.id)
+    )
+    return list(db.session.scalars(stmt, execution_options={"synchronize_session": False}))
+
+
+def release_account_claims(account_ids) -> None:
+    db.session.execute(
+        update(Account).where(Account.id.in_(account_ids)).values(posting_started_at=None),
+        execution_options={"synchronize_session": False},
+    )
+
+
+# --- account checks ------------------------------------------------------------------------------
+
+
+def claim_checks(server: Server, service_type: str, limit: int) -> list[uuid.UUID]:
+    """Claim accounts queued for a credentials check (status "checking")."""
+    now = utcnow()
+    free = or_(Account.check_claimed_until.is_(None), Account.check_claimed_until < now)
+    candidates = (
+        select(Account.id)
+        .where(Account.service_type == service_type, Account.status == "checking", free)
+        .order_by(Account.updated_at, Account.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    stmt = (
+        update(Account)
+        .where(Account.id.in_(candidates), and_(Account.status == "checking", free))
+        .values(check_claimed_until=now + ttl(), check_server_id=server.id)
+        .returning(Account.id)
+    )
+    return list(db.session.scalars(stmt, execution_options={"synchronize_session": False}))

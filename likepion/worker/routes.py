@@ -1,0 +1,137 @@
+"""`/api/v1/<service_type>`: the API worker servers call with `X-API-Key` (seed 002)."""
+
+from flask import request
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from likepion.auth.guards import server_key_required
+from likepion.core.errors import AppError
+from likepion.core.idempotency import idempotent
+from likepion.worker import services
+from likepion.worker.schemas import (
+    AccountClaimIn,
+    AccountUpdateIn,
+    ChecksQuery,
+    ClaimRead,
+    InsertItem,
+    InsertRead,
+    LinkClaimIn,
+    PullQuery,
+    ReportIn,
+    ReportRead,
+    SecondaryTask,
+)
+
+bp = Blueprint(
+    "worker",
+    __name__,
+    url_prefix="/api/v1/<service_type:service_type>",
+    description="Worker API (seed 002)",
+)
+
+
+class TaskList(Schema):
+    success = fields.Boolean(dump_default=True)
+    data = fields.List(fields.Dict())
+
+
+class WorkerAccountEnvelope(Schema):
+    success = fields.Boolean(dump_default=True)
+    data = fields.Nested(SecondaryTask)
+
+
+def _server_scope(server, **_):
+    return f"server:{server.id}"
+
+
+@bp.get("/links")
+@bp.arguments(PullQuery, location="query")
+@bp.response(200, TaskList)
+@server_key_required
+def pull_tasks(query, server, service_type):
+    return {"data": services.pull_tasks(server, service_type, **query)}
+
+
+@bp.post("/links/claim")
+@bp.arguments(LinkClaimIn)
+@bp.response(200, ClaimRead)
+@server_key_required
+def claim_links(data, server, service_type):
+    ids = data.get("link_ids") or [data["link_id"]]
+    return services.extend_link_claims(server, service_type, ids)
+
+
+@bp.post("/links/report")
+@bp.arguments(ReportIn)
+@server_key_required
+@idempotent(_server_scope)
+@bp.response(200, ReportRead)
+def report_links(data, server, service_type):
+    results = services.report_links(server, service_type, data["items"])
+    updated = sum(1 for r in results if r["success"])
+    return {
+        "input": len(results),
+        "updated": updated,
+        "failed": len(results) - updated,
+        "results": results,
+    }
+
+
+@bp.post("/links/insert")
+@Blueprint.doc(
+    requestBody={
+        "required": True,
+        "description": 'One item, an array of items, or {"items": [...]}; at most 200 rows '
+        "after splitting link_post on commas.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        InsertItem,
+                        {"type": "array", "items": InsertItem, "maxItems": 200},
+                    ]
+                }
+            }
+        },
+    }
+)
+@server_key_required
+@idempotent(_server_scope)
+@bp.response(200, InsertRead)
+def insert_links(server, service_type):
+    body = request.get_json(silent=True)
+    if body is None:
+        raise AppError('Malformed JSON body: send an item, an array or {"items": [...]}.')
+    return services.insert_links(server, service_type, body)
+
+
+@bp.post("/accounts/claim")
+@bp.arguments(AccountClaimIn)
+@bp.response(200, ClaimRead)
+@server_key_required
+def claim_accounts(data, server, service_type):
+    ids = data.get("account_ids") or [data["account_id"]]
+    return services.claim_accounts(service_type, ids)
+
+
+@bp.get("/accounts/checks")
+@bp.arguments(ChecksQuery, location="query")
+@bp.response(200, TaskList)
+@server_key_required
+def pull_checks(query, server, service_type):
+    return {"data": services.pull_checks(server, service_type, **query)}
+
+
+@bp.get("/accounts/<uuid:account_id>")
+@bp.response(200, WorkerAccountEnvelope)
+@server_key_required
+def get_account(server, service_type, account_id):
+    return {"data": services.get_account(service_type, account_id)}
+
+
+@bp.post("/account")
+@bp.arguments(AccountUpdateIn)
+@bp.response(200, WorkerAccountEnvelope)
+@server_key_required
+def update_account(data, server, service_type):
+    return {"data": services.update_account(service_type, **data)}

@@ -1,0 +1,328 @@
+"""Worker servers and the work they pull and report (SPEC section 3, seed 002)."""
+
+import re
+from datetime import timedelta
+
+from flask import current_app
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from likepion.backlink import progress
+from likepion.backlink.models import Account, Link, Request, Site
+from likepion.core.crypto import key_hash, new_key
+from likepion.core.db import db
+from likepion.core.errors import Conflict, NotFound, ValidationFailed
+from likepion.core.time import as_utc, utcnow
+from likepion.worker import claims, podcast
+from likepion.worker.models import Server
+from likepion.worker.podcast import CREDENTIALS
+from likepion.worker.schemas import InsertItem, PrimaryTask
+
+SEEN_EVERY = timedelta(minutes=1)
+PRIMARY_TASKS = PrimaryTask(many=True)
+
+SERVER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def create_server(name: str) -> tuple[Server, str]:
+    """A new active server and its API key, which exists nowhere else once returned."""
+    name = name.strip()
+    if not SERVER_NAME.match(name):
+        raise ValidationFailed(
+            f"Invalid server name {name!r}: 1-64 letters, digits, '_', '.', '-'."
+        )
+    if db.session.scalar(select(Server.id).where(Server.name == name)) is not None:
+        raise Conflict(f"A server named {name} already exists.")
+    key = new_key()
+    server = Server(name=name, key_hash=key_hash(key), active=True)
+    db.session.add(server)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # lost a race with a concurrent create of the same name
+        db.session.rollback()
+        raise Conflict(f"A server named {name} already exists.") from exc
+    return server, key
+
+
+def list_servers() -> list[Server]:
+    """Every server, by name."""
+    return list(db.session.scalars(select(Server).order_by(Server.name)))
+
+
+def authenticate(key: str | None) -> Server | None:
+    """The active server whose API key is `key`; notes when it was last seen (once a minute)."""
+    if not key:
+        return None
+    server = db.session.scalar(
+        select(Server).where(Server.key_hash == key_hash(key), Server.active.is_(True))
+    )
+    if server is not None:
+        now = utcnow()
+        if server.last_seen_at is None or as_utc(server.last_seen_at) < now - SEEN_EVERY:
+            server.last_seen_at = now
+            db.session.commit()
+    return server
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+def pull_tasks(server: Server, service_type: str, *, limit: int, type: str | None = None):
+    """Claim and describe up to `limit` tasks: primary (real links) first, then podcast
+    secondary virtual tasks, or only the kind `type` asks for."""
+    tasks = []
+    if type in (None, "primary"):
+        link_ids = claims.claim_links(server, service_type, limit)
+        tasks += PRIMARY_TASKS.dump(_primary_tasks(link_ids))
+    if type in (None, "secondary") and len(tasks) < limit:
+        tasks += podcast.pull_secondary_tasks(service_type, limit - len(tasks))
+    db.session.commit()
+    return tasks
+
+
+def _primary_tasks(link_ids: list) -> list[dict]:
+    if not link_ids:
+        return []
+    rows = db.session.execute(
+        select(Link, Request, Site.name, Account)
+        .join(Request, Request.id == Link.request_id)
+        .outerjoin(Site, Site.id == Link.site_id)
+        .outerjoin(Account, Account.id == Link.account_id)
+        .where(Link.id.in_(link_ids))
+        .order_by(Link.priority.desc(), Link.auction_price.desc(), Link.created_at)
+    )
+    tasks = []
+    for link, request, site_name, account in rows:
+        credentials = {f: (getattr(account, f) or "") if account else "" for f in CREDENTIALS}
+        tasks.append(
+            {
+                "id": link.id,
+                "kind": "primary",
+                "request_id": request.id,
+                "type_request": request.type_request,
+                "status": link.status,
+                "service_type": link.service_type,
+                "site_id": link.site_id,
+                "domain": site_name or "",
+                "account_id": link.account_id,
+                "group_id": request.group_id,
+                "website": request.website or "",
+                "target": request.target,
+                "priority": link.priority,
+                "auction_price": link.auction_price,
+                "config": request.config or {},
+                "data": request.data or {},
+                "folder_urls": request.folder_urls or {},
+                "retry_count": link.retry_count,
+                "max_retries": link.max_retries,
+                "claimed_until": link.claimed_until,
+                **credentials,
+                "cookie": (account.cookies or "") if account else "",
+                "link_rss": (account.link_rss or "") if account else "",
+            }
+        )
+    return tasks
+
+
+def extend_link_claims(server: Server, service_type: str, link_ids: list) -> dict:
+    claimed = claims.extend_links(server, service_type, link_ids)
+    db.session.commit()
+    return _claim_answer(link_ids, claimed)
+
+
+def claim_accounts(service_type: str, account_ids: list) -> dict:
+    claimed = claims.refresh_account_claims(service_type, account_ids)
+    db.session.commit()
+    return _claim_answer(account_ids, claimed)
+
+
+def _claim_answer(asked: list, claimed: list) -> dict:
+    held = {str(i) for i in claimed}
+    asked = [str(i) for i in dict.fromkeys(asked)]
+    return {
+        "claimed": [i for i in asked if i in held],
+        "count": len(held),
+        "ttl_min": current_app.config["CLAIM_TTL_MINUTES"],
+        "not_found": [i for i in asked if i not in held],
+    }
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+RESULT_FIELDS = (
+    "link_profile",
+    "link_post",
+    "about",
+    "email",
+    "username",
+    "password",
+    "note",
+    "error_message",
+    "is_indexed",
+)
+
+
+def report_links(server: Server, service_type: str, items: list[dict]) -> list[dict]:
+    """Record the outcome of claimed links; only the server holding a claim may report it."""
+    results, touched = [], {}
+    for index, item in enumerate(items):
+        link = db.session.scalar(
+            select(Link)
+            .where(Link.id == item["id"], Link.service_type == service_type)
+            .with_for_update()
+        )
+        result = {"index": index, "id": str(item["id"])}
+        if link is None:
+            results.append(result | {"success": False, "error": "Link not found."})
+        elif not claims.holds_link(server, link):
+            results.append(
+                result
+                | {"success": False, "error": "This server does not hold a live claim on the link."}
+            )
+        else:
+            _apply_report(link, item)
+            touched[link.request_id] = True
+            results.append(result | {"success": True, "status": link.status})
+    for request_id in touched:
+        progress.settle(db.session.get(Request, request_id))
+    db.session.commit()
+    return results
+
+
+def _apply_report(link: Link, item: dict) -> None:
+    now = utcnow()
+    for field in RESULT_FIELDS:
+        if field in item:
+            setattr(link, field, item[field])
+    link.claimed_until = None
+    link.updated_at = now
+    status = item["status"]
+    if status == "failed" and link.retry_count < link.max_retries:
+        request_status = db.session.scalar(
+            select(Request.status).where(Request.id == link.request_id)
+        )
+        link.status = "queued" if request_status == "running" else "pending"
+        link.retry_count += 1
+    else:
+        link.status = status
+        link.completed_at = now if status == "completed" else None
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+def update_account(service_type: str, *, account_id, **changes) -> dict:
+    """A worker's news about an account: feed URL, fresh credentials, or a check result."""
+    account = db.session.scalar(
+        select(Account).where(Account.id == account_id, Account.service_type == service_type)
+    )
+    if account is None:
+        raise NotFound("Account not found")
+    if "cookie" in changes:
+        account.cookies = changes.pop("cookie")
+    if "status" in changes:
+        account.active = changes.get("active", changes["status"] == "active")
+        account.check_claimed_until = account.check_server_id = None
+    for field, value in changes.items():
+        setattr(account, field, value)
+    db.session.commit()
+    return podcast.account_detail(service_type, account.id)
+
+
+def get_account(service_type: str, account_id) -> dict:
+    detail = podcast.account_detail(service_type, account_id)
+    if detail is None:
+        raise NotFound("Account not found")
+    return detail
+
+
+def pull_checks(server: Server, service_type: str, *, limit: int) -> list[dict]:
+    claimed = claims.claim_checks(server, service_type, limit)
+    accounts = (
+        db.session.scalars(select(Account).where(Account.id.in_(claimed))).all() if claimed else []
+    )
+    db.session.commit()
+    return [
+        {
+            "account_id": str(a.id),
+            "group_id": str(a.group_id),
+            "service_type": a.service_type,
+            "domain": a.website,
+            **{f: getattr(a, f) or "" for f in CREDENTIALS},
+            "cookie": a.cookies or "",
+            "claimed_until": a.check_claimed_until,
+        }
+        for a in accounts
+    ]
+
+
+# --- inserts ---------------------------------------------------------------------------------
+
+MAX_INSERT_ROWS = 200
+
+
+def insert_links(server: Server, service_type: str, body) -> dict:
+    """Seed 002 section 3: validate the body, expand link_post, insert, answer per row."""
+    items = parse_insert_body(body)
+    results = podcast.insert_links(server, service_type, items)
+    for post_id in {item["post_id"] for item in items if not item.get("error")}:
+        post = db.session.get(Request, post_id)
+        if post is not None:
+            progress.settle(post)
+    db.session.commit()
+    inserted = sum(1 for r in results if r["success"])
+    return {
+        "input": len(items),
+        "count": len(results),
+        "inserted": inserted,
+        "failed": len(results) - inserted,
+        "results": results,
+    }
+
+
+def parse_insert_body(body) -> list[dict]:
+    """Items from a single object, an array or `{"items": [...]}`; each item validated on its
+    own (a bad one becomes failed rows), the whole call refused over 200 rows."""
+    if isinstance(body, dict) and "items" in body and set(body) == {"items"}:
+        body = body["items"]
+    raw_items = body if isinstance(body, list) else [body]
+    if not raw_items or len(raw_items) > MAX_INSERT_ROWS:
+        raise ValidationFailed(f"Send 1 to {MAX_INSERT_ROWS} items.")
+    items = []
+    for raw in raw_items:
+        try:
+            item = InsertItem().load(raw if isinstance(raw, dict) else {"_": raw})
+        except ValidationError as error:
+            link_post = raw.get("link_post") if isinstance(raw, dict) else None
+            items.append(
+                {
+                    "error": f"Invalid item: {error.messages}",
+                    "urls": _split(link_post) if isinstance(link_post, str) else [],
+                    "domain": raw.get("domain") if isinstance(raw, dict) else None,
+                }
+            )
+            continue
+        item["post_id"] = item.pop("request_id", None) or item["post_id"]
+        item["urls"] = _split(item.pop("link_post"))
+        if not item["urls"]:
+            item["error"] = "link_post has no URL."
+        items.append(item)
+    rows = sum(max(len(item["urls"]), 1) for item in items)
+    if rows > MAX_INSERT_ROWS:
+        raise ValidationFailed(
+            f"{rows} rows after splitting link_post; at most {MAX_INSERT_ROWS} per call.",
+            details={"link_post": [f"At most {MAX_INSERT_ROWS} URLs in all."]},
+        )
+    return items
+
+
+def _split(link_post: str) -> list[str]:
+    return [url.strip() for url in link_post.split(",") if url.strip()]
+
+
+def requeue_expired() -> dict:
+    """Release every expired claim now (the CLI's `flask tasks requeue-expired`, for cron)."""
+    counts = claims.release_expired()
+    db.session.commit()
+    return counts

@@ -1,0 +1,80 @@
+import hashlib
+import re
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from likepion.core.db import db
+from likepion.worker.models import Server
+from tests.cli import assert_fails, count
+
+
+def test_create_server_prints_the_key_once_and_stores_only_its_hash(app, runner):
+    result = runner.invoke(args=["servers", "create", "worker-01"])
+
+    assert result.exit_code == 0, result.output
+    key = re.search(r"^API key \(shown once.*\): (\S+)$", result.output, re.M).group(1)
+    assert len(key) >= 43
+    with app.app_context():
+        server = db.session.scalar(select(Server))
+        assert server.name == "worker-01"
+        assert server.active is True
+        assert server.last_seen_at is None
+        assert server.key_hash == hashlib.sha256(key.encode()).hexdigest()
+        assert key not in {str(v) for v in vars(server).values()}
+    assert f"Created server worker-01 (id {server.id})." in result.output
+
+
+def test_each_server_gets_its_own_key(app, runner):
+    outputs = [runner.invoke(args=["servers", "create", name]).output for name in ("a1", "b2")]
+
+    keys = {re.search(r"API key .*: (\S+)", output).group(1) for output in outputs}
+    assert len(keys) == 2
+    assert count(app, Server) == 2
+
+
+def test_create_server_duplicate_name(app, runner):
+    runner.invoke(args=["servers", "create", "worker-01"])
+
+    result = runner.invoke(args=["servers", "create", "worker-01"])
+
+    assert_fails(result, "A server named worker-01 already exists.")
+    assert result.exit_code == 1
+    assert count(app, Server) == 1
+
+
+@pytest.mark.parametrize("name", ["", "   ", "bad name", "x" * 65, ".dot-first", "a/b"])
+def test_create_server_bad_name(app, runner, name):
+    result = runner.invoke(args=["servers", "create", name])
+
+    assert_fails(result, "Invalid server name")
+    assert count(app, Server) == 0
+
+
+def test_list_servers_shows_name_id_active_last_seen_and_never_the_key(app, runner):
+    created = runner.invoke(args=["servers", "create", "beta"]).output
+    runner.invoke(args=["servers", "create", "alpha"])
+    key = re.search(r"API key .*: (\S+)", created).group(1)
+    with app.app_context():
+        beta = db.session.scalar(select(Server).where(Server.name == "beta"))
+        beta.last_seen_at = datetime(2025, 6, 1, 12, 30, tzinfo=UTC)
+        beta.active = False
+        db.session.commit()
+        beta_id, beta_hash = str(beta.id), beta.key_hash
+
+    result = runner.invoke(args=["servers", "list"])
+
+    assert result.exit_code == 0, result.output
+    header, first, second = result.output.splitlines()
+    assert header.split() == ["name", "id", "active", "last_seen_at"]
+    assert first.split()[0] == "alpha" and first.split()[2:] == ["yes", "never"]
+    assert second.split() == ["beta", beta_id, "no", "2025-06-01T12:30:00Z"]
+    assert key not in result.output and beta_hash not in result.output
+
+
+def test_list_servers_empty(runner):
+    result = runner.invoke(args=["servers", "list"])
+
+    assert result.exit_code == 0
+    assert result.output == "No servers.\n"
