@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 import pytest
 from flask_jwt_extended import create_access_token
+from sqlalchemy import event, text
 
 from likepion import create_app
 from likepion.core.db import db
@@ -35,11 +36,16 @@ def build_app(database_uri: str, **overrides):
 
 
 def empty_tables(app) -> None:
+    """Delete every row; on PostgreSQL also restart the id sequences, as a new database has."""
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+            if conn.dialect.name == "postgresql":
+                tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
 
 
 def _suite_database() -> str:
@@ -141,3 +147,25 @@ def api_key_headers():
         return {"Authorization": f"Bearer {user.api_key}"}
 
     return headers
+
+
+@pytest.fixture
+def count_statements(app):
+    """`count_statements(call)`: how many SQL statements `call()` ran against the database."""
+
+    def count(call) -> int:
+        statements = []
+
+        def record(*_args):
+            statements.append(1)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            call()
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return len(statements)
+
+    return count

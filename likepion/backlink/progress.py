@@ -106,8 +106,11 @@ def secondary_accounts_remaining(post_ids: set) -> dict:
         .join(Account, Account.group_id == Request.group_id)
         .join(Site, Site.id == Account.site_id)
         .where(
-            Request.id.in_(post_ids), Request.service_type == ServiceType.PODCAST,
-            Site.role == SiteRole.SECONDARY, Account.active.is_(True), no_link_yet,
+            Request.id.in_(post_ids),
+            Request.service_type == ServiceType.PODCAST,
+            Site.role == SiteRole.SECONDARY,
+            Account.active.is_(True),
+            no_link_yet,
         )
         .group_by(Request.id)
     )

@@ -71,8 +71,14 @@ def idempotent(scope_of):
             return response
 
         return Blueprint.doc(
-            parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
-                         "schema": {"type": "string", "maxLength": 255}}]
+            parameters=[
+                {
+                    "in": "header",
+                    "name": "Idempotency-Key",
+                    "required": False,
+                    "schema": {"type": "string", "maxLength": 255},
+                }
+            ]
         )(wrapper)
 
     return decorator

@@ -36,7 +36,7 @@ def claim_links(server: Server, service_type: str, limit: int) -> list[uuid.UUID
     auction_price, then age), for this server; return their ids."""
     _release_expired_now_and_then(service_type)
     now = utcnow()
-    candidates = (
+    candidates = _picked(
         select(Link.id)
         .where(Link.service_type == service_type, QUEUED)
         .order_by(Link.priority.desc(), Link.auction_price.desc(), Link.created_at)
@@ -56,6 +56,14 @@ def claim_links(server: Server, service_type: str, limit: int) -> list[uuid.UUID
         .returning(Link.id)
     )
     return list(db.session.scalars(stmt, execution_options={"synchronize_session": False}))
+
+
+def _picked(candidates):
+    """The candidate ids as a MATERIALIZED CTE, so the database picks them exactly once: as a
+    plain `IN (subquery)` PostgreSQL may re-run the subquery per row, and with ties in the
+    ORDER BY each run can lock different rows, claiming more than `limit`."""
+    picked = candidates.cte("picked").prefix_with("MATERIALIZED")
+    return select(picked.c.id)
 
 
 def extend_links(server: Server, service_type: str, link_ids: list) -> list[uuid.UUID]:
@@ -173,7 +181,7 @@ def claim_checks(server: Server, service_type: str, limit: int) -> list[uuid.UUI
     """Claim accounts queued for a credentials check (status "checking")."""
     now = utcnow()
     free = or_(Account.check_claimed_until.is_(None), Account.check_claimed_until < now)
-    candidates = (
+    candidates = _picked(
         select(Account.id)
         .where(Account.service_type == service_type, Account.status == "checking", free)
         .order_by(Account.updated_at, Account.id)

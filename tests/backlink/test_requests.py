@@ -314,22 +314,15 @@ def test_get_shows_detail(client, user, jwt_headers, three_requests):
     assert wrong_type.status_code == 404
 
 
-def test_list_does_not_grow_queries_with_page_size(app, client, user, jwt_headers, sites):
-    from sqlalchemy import event
-
+def test_list_does_not_grow_queries_with_page_size(
+    client, user, jwt_headers, sites, count_statements
+):
     for n in range(30):
         create(client, jwt_headers(user), name=f"R{n}", target=1)
-    counts = []
-    for limit in (5, 30):
-        statements = []
-        with app.app_context():
-            listener = lambda *args: statements.append(1)  # noqa: E731
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                listing(client, jwt_headers(user), f"limit={limit}")
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
-        counts.append(len(statements))
+    counts = [
+        count_statements(lambda limit=limit: listing(client, jwt_headers(user), f"limit={limit}"))
+        for limit in (5, 30)
+    ]
     assert counts[0] == counts[1]
 
 

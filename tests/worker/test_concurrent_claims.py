@@ -38,6 +38,7 @@ def pull_until_empty(app, servers, path, query):
             response = client.get(path, query_string=query, headers=server.headers)
             assert response.status_code == 200, response.json
             ids = [task["id"] for task in response.json["data"]]
+            assert len(ids) <= query["limit"], "a pull never hands out more than its limit"
             if not ids:
                 return
             with lock:

@@ -1,0 +1,242 @@
+"""A request's links: list, export, retry and delete, with the credits each change moves.
+
+Credits held by a request stay auction_price x (target - refunded unbuilt links) (progress.py):
+a retry charges again for a link that was refunded, a delete gives back the slot of a link that
+was not built. Podcast secondary links are outside the money: never charged nor refunded.
+"""
+
+from sqlalchemy import Select, func, literal_column, or_, select, update
+from sqlalchemy.engine import RowMapping
+
+from likepion.auth.models import User
+from likepion.backlink import campaigns, progress
+from likepion.backlink.models import Link, Request, Site
+from likepion.core.db import db
+from likepion.core.errors import Conflict, NotFound
+from likepion.core.pagination import Page
+from likepion.core.time import utcnow
+from likepion.credits import ledger
+from likepion.worker.models import Server
+
+# The columns of one link as the API shows it: server and site names come from outer joins.
+COLUMNS = (
+    Link.id,
+    Link.service_type,
+    Link.server_id,
+    Server.name.label("server_name"),
+    Link.site_id,
+    Site.name.label("site_name"),
+    Link.email,
+    Link.username,
+    Link.password,
+    Link.about,
+    Link.link_profile,
+    Link.link_post,
+    Link.status,
+    Link.note,
+    Link.error_message,
+    Link.retry_count,
+    Link.max_retries,
+    Link.is_indexed,
+    Link.started_at,
+    Link.completed_at,
+    Link.created_at,
+)
+SEARCHED = (Link.link_post, Link.link_profile, Link.username, Link.email, Site.name)
+
+
+def list_links(
+    user: User,
+    service_type: str,
+    request_id,
+    *,
+    page: int,
+    limit: int,
+    status: str | None = None,
+    search: str | None = None,
+    sort: str = "created_at",
+    order: str = "desc",
+) -> Page:
+    """One page of the request's links (with server and site names) and the count of all.
+
+    The page's ids are picked first from the links alone, then joined to their names, so a deep
+    page walks index entries instead of joining every row it skips."""
+    request = campaigns.get_request(user, service_type, request_id)
+    matching = select(Link.id).select_from(Link).where(Link.request_id == request.id)
+    if status:
+        matching = matching.where(Link.status == status)
+    if search:
+        matching = matching.outerjoin(Site, Site.id == Link.site_id).where(
+            or_(*(column.icontains(search, autoescape=True) for column in SEARCHED))
+        )
+    total = db.session.scalar(matching.with_only_columns(func.count()))
+    ordering = _ordering(sort, order)
+    page_ids = matching.order_by(*ordering).limit(limit).offset((page - 1) * limit).subquery()
+    stmt = _with_names(select(*COLUMNS), page_ids.join(Link, Link.id == page_ids.c.id))
+    items = db.session.execute(stmt.order_by(*ordering)).mappings().all()
+    return Page(items=items, total=total or 0, page=page, limit=limit)
+
+
+def export_links(user: User, service_type: str, request_id) -> list[RowMapping]:
+    """Every link of the request, oldest first, in the list's shape."""
+    request = campaigns.get_request(user, service_type, request_id)
+    stmt = _with_names(select(*COLUMNS)).where(Link.request_id == request.id)
+    return db.session.execute(stmt.order_by(*_ordering("created_at", "asc"))).mappings().all()
+
+
+def retry_link(user: User, service_type: str, request_id, link_id) -> RowMapping:
+    """A failed link back to the queue with fresh retries; charged again if it was refunded.
+    The request runs again if it had finished."""
+    request = campaigns.get_request(user, service_type, request_id, lock=True)
+    link = _get_link(request, link_id)
+    if link.status != "failed":
+        raise Conflict(
+            f"Only a failed link can be retried; this link is {link.status}.", code="invalid_state"
+        )
+    if link.secondary:
+        # Workers pull secondary-site work per account, never as queued rows.
+        raise Conflict(
+            "A secondary-site link cannot be re-queued; delete it and its account is offered "
+            "to workers again.",
+            code="invalid_state",
+        )
+    _check_room(request, progress.link_counts(request.id))
+    if link.refunded:
+        ledger.charge(request.user_id, request.auction_price, reason="link.retry", ref=link.id)
+    db.session.execute(
+        update(Link).where(Link.id == link.id).values(**_requeued(request), refunded=False),
+        execution_options={"synchronize_session": False},
+    )
+    _reopen(request)
+    db.session.commit()
+    return _link_row(link.id)
+
+
+def retry_all_links(user: User, service_type: str, request_id) -> int:
+    """Every failed link of the request (secondary-site ones aside) back to the queue, with one
+    charge for those refunded; how many were re-queued."""
+    request = campaigns.get_request(user, service_type, request_id, lock=True)
+    counts = progress.link_counts(request.id)
+    if not counts.get("failed"):
+        return 0
+    _check_room(request, counts)
+    failed = (Link.request_id == request.id, Link.status == "failed", Link.secondary.is_(False))
+    values = _requeued(request) | {"refunded": False}
+    # Refunded links first, so a link refunded concurrently after this UPDATE stays failed
+    # rather than being re-queued without its charge.
+    charged = _update_count(update(Link).where(*failed, Link.refunded.is_(True)).values(values))
+    if charged:
+        ledger.charge(
+            request.user_id,
+            request.auction_price * charged,
+            reason="link.retry_all",
+            ref=request.id,
+        )
+    retried = charged + _update_count(
+        update(Link).where(*failed, Link.refunded.is_(False)).values(values)
+    )
+    if retried:
+        _reopen(request)
+    db.session.commit()
+    return retried
+
+
+def delete_link(user: User, service_type: str, request_id, link_id) -> int:
+    """Remove the link; a link not built gives its slot back (refunded unless it already was,
+    and the target drops by one). The credits refunded now."""
+    request = campaigns.get_request(user, service_type, request_id, lock=True)
+    link = _get_link(request, link_id)
+    refunded = 0
+    if link.secondary or link.status == "completed":
+        pass  # never charged, or built: no slot to give back
+    elif link.refunded:
+        # Its credits came back when it ended unbuilt; dropping its slot keeps the held credits.
+        if link.status in progress.UNBUILT:
+            request.target = request.target - 1
+    elif progress.held_slots(request) > progress.link_counts(request.id).get("completed", 0):
+        refunded = request.auction_price
+        ledger.refund(request.user_id, refunded, reason="link.delete", ref=link.id)
+        request.target = request.target - 1
+    db.session.delete(link)
+    db.session.flush()
+    progress.settle(request)
+    db.session.commit()
+    return refunded
+
+
+def _get_link(request: Request, link_id) -> Link:
+    """The link `link_id` of `request`, locked; NotFound for any other id."""
+    link = db.session.scalar(
+        select(Link).where(Link.id == link_id, Link.request_id == request.id).with_for_update()
+    )
+    if link is None:
+        raise NotFound("Link not found")
+    return link
+
+
+def _check_room(request: Request, counts: dict[str, int]) -> None:
+    """Conflict when the request's completed links already reach its target."""
+    if counts.get("completed", 0) >= request.target:
+        raise Conflict(
+            f"The request already has its {request.target} completed links; raise its target "
+            "to build more.",
+            code="invalid_state",
+        )
+
+
+def _requeued(request: Request) -> dict:
+    """Column values of a link put back to work, as restart does. Only a request that runs (or
+    runs again, _reopen) queues it; a stopped one keeps it pending until it is started again."""
+    working = request.status in ("running", "completed", "failed")
+    return {
+        "status": "queued" if working else "pending",
+        "retry_count": 0,
+        "error_message": None,
+        "claimed_until": None,
+        "updated_at": utcnow(),
+    }
+
+
+def _reopen(request: Request) -> None:
+    """A finished request runs again for its re-queued links."""
+    if request.status in ("completed", "failed"):
+        request.status, request.completed_at = "running", None
+
+
+def _update_count(stmt) -> int:
+    return db.session.execute(stmt, execution_options={"synchronize_session": False}).rowcount
+
+
+def _link_row(link_id) -> RowMapping:
+    return (
+        db.session.execute(_with_names(select(*COLUMNS)).where(Link.id == link_id)).mappings().one()
+    )
+
+
+def _with_names(stmt: Select, links=Link) -> Select:
+    """`stmt` over `links` (the table, or a join ending in it) plus the server and site names."""
+    return (
+        stmt.select_from(links)
+        .outerjoin(Server, Server.id == Link.server_id)
+        .outerjoin(Site, Site.id == Link.site_id)
+    )
+
+
+def _ordering(sort: str, order: str) -> list:
+    """ORDER BY `sort` then creation, with a unique last key so pages never overlap."""
+    direction = "asc" if order == "asc" else "desc"
+    keys = [getattr(Link, sort)] if sort != "created_at" else []
+    keys += [Link.created_at, _row_order()]
+    ordered = [getattr(key, direction)() for key in keys]
+    if sort in ("started_at", "completed_at"):
+        ordered[0] = ordered[0].nulls_last()
+    return ordered
+
+
+def _row_order():
+    """The unique tie-breaker. Planned links share one created_at, so on SQLite the rowid
+    (which every index entry ends with) keeps ix_links_request_created usable for the whole
+    ORDER BY; elsewhere the primary key."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return literal_column("links.rowid")
+    return Link.id

@@ -1,0 +1,99 @@
+"""Accounts of a group (`/groups/:id/accounts...`) and single accounts (`/accounts...`)."""
+
+from likepion.auth.guards import jwt_user
+from likepion.backlink import groups
+from likepion.backlink.blueprint import bp
+from likepion.backlink.exports import download
+from likepion.backlink.routes.groups import ACCOUNT_EXPORT_COLUMNS, account_txt_line
+from likepion.backlink.schemas import (
+    DeletedRead,
+    GroupAccountCreate,
+    GroupAccountQuery,
+    GroupAccountRead,
+    GroupAccountsImport,
+    GroupAccountUpdate,
+    IdsExportIn,
+    IdsIn,
+    ImportCounts,
+    QueuedRead,
+)
+from likepion.core.envelope import envelope, page_body
+
+GROUP_ACCOUNTS = "/groups/<uuid:group_id>/accounts"
+ONE = "/accounts/<uuid:account_id>"
+
+
+@bp.post(GROUP_ACCOUNTS)
+@jwt_user
+@bp.arguments(GroupAccountCreate)
+@bp.response(201, envelope(GroupAccountRead))
+def create_account(data, user, group_id):
+    return {"data": groups.create_account(user, group_id, **data)}
+
+
+@bp.get(GROUP_ACCOUNTS)
+@jwt_user
+@bp.arguments(GroupAccountQuery, location="query")
+@bp.response(200, envelope(GroupAccountRead, many=True))
+def list_accounts(query, user, group_id):
+    return page_body(groups.list_accounts(user, group_id, **query))
+
+
+@bp.post(f"{GROUP_ACCOUNTS}/import")
+@jwt_user
+@bp.arguments(GroupAccountsImport)
+@bp.response(200, envelope(ImportCounts))
+def import_accounts(data, user, group_id):
+    return {"data": groups.import_accounts(user, group_id, **data)}
+
+
+@bp.post(f"{GROUP_ACCOUNTS}/check-all")
+@jwt_user
+@bp.response(200, envelope(QueuedRead))
+def check_group_accounts(user, group_id):
+    return {"data": {"queued": groups.check_group_accounts(user, group_id)}}
+
+
+@bp.put(ONE)
+@jwt_user
+@bp.arguments(GroupAccountUpdate)
+@bp.response(200, envelope(GroupAccountRead))
+def update_account(data, user, account_id):
+    return {"data": groups.update_account(user, account_id, **data)}
+
+
+@bp.delete(ONE)
+@jwt_user
+@bp.response(200, envelope(DeletedRead))
+def delete_account(user, account_id):
+    groups.delete_account(user, account_id)
+    return {"data": {"deleted": 1}}
+
+
+@bp.post(f"{ONE}/check")
+@jwt_user
+@bp.response(200, envelope(QueuedRead))
+def check_account(user, account_id):
+    return {"data": {"queued": groups.check_account(user, account_id)}}
+
+
+@bp.post("/accounts/bulk-delete")
+@jwt_user
+@bp.arguments(IdsIn)
+@bp.response(200, envelope(DeletedRead))
+def bulk_delete_accounts(data, user):
+    return {"data": {"deleted": groups.bulk_delete_accounts(user, data["ids"])}}
+
+
+@bp.post("/accounts/export")
+@jwt_user
+@bp.arguments(IdsExportIn)
+@bp.response(200, description="The accounts as a JSON, CSV or TXT download")
+def export_accounts(data, user):
+    return download(
+        GroupAccountRead(many=True).dump(groups.export_accounts(user, data["ids"])),
+        fmt=data["format"],
+        filename="accounts",
+        columns=ACCOUNT_EXPORT_COLUMNS,
+        txt_line=account_txt_line,
+    )

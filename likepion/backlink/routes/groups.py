@@ -1,0 +1,102 @@
+"""`/groups`: pools of third-party accounts; create, list, change, delete, import, export."""
+
+from likepion.auth.guards import jwt_user
+from likepion.backlink import groups
+from likepion.backlink.blueprint import bp
+from likepion.backlink.exports import download
+from likepion.backlink.schemas import (
+    DeletedRead,
+    ExportQuery,
+    GroupAccountRead,
+    GroupCreate,
+    GroupCreateEnvelope,
+    GroupImport,
+    GroupImported,
+    GroupQuery,
+    GroupRead,
+    GroupUpdate,
+)
+from likepion.core.envelope import envelope, page_body
+
+ONE = "/groups/<uuid:group_id>"
+ACCOUNT_EXPORT_COLUMNS = list(GroupAccountRead().fields)
+TXT_FIELDS = (
+    "website",
+    "username",
+    "email",
+    "password",
+    "app_password",
+    "pass_mail",
+    "twofa",
+    "cookies",
+    "note",
+)
+
+
+def account_txt_line(row: dict) -> str:
+    """`website|username|email|password|app_password|pass_mail|twofa|cookies|note`."""
+    return "|".join(str(row.get(k) or "") for k in TXT_FIELDS)
+
+
+@bp.post("/groups")
+@jwt_user
+@bp.arguments(GroupCreate)
+@bp.response(201, GroupCreateEnvelope)
+def create_group(data, user):
+    return {"data": groups.create_group(user, **data)}
+
+
+@bp.get("/groups")
+@jwt_user
+@bp.arguments(GroupQuery, location="query")
+@bp.response(200, envelope(GroupRead, many=True))
+def list_groups(query, user):
+    return page_body(groups.list_groups(user, **query))
+
+
+@bp.post("/groups/import")
+@jwt_user
+@bp.arguments(GroupImport)
+@bp.response(201, envelope(GroupImported))
+def import_group(data, user):
+    return {"data": groups.import_group(user, **data)}
+
+
+@bp.get(ONE)
+@jwt_user
+@bp.response(200, envelope(GroupRead))
+def get_group(user, group_id):
+    return {"data": groups.get_group(user, group_id)}
+
+
+@bp.put(ONE)
+@jwt_user
+@bp.arguments(GroupUpdate)
+@bp.response(200, envelope(GroupRead))
+def update_group(data, user, group_id):
+    return {"data": groups.update_group(user, group_id, **data)}
+
+
+@bp.delete(ONE)
+@jwt_user
+@bp.response(200, envelope(DeletedRead))
+def delete_group(user, group_id):
+    groups.delete_group(user, group_id)
+    return {"data": {"deleted": 1}}
+
+
+@bp.get(f"{ONE}/export")
+@jwt_user
+@bp.arguments(ExportQuery, location="query")
+@bp.response(200, description="The group and its accounts as a JSON, CSV or TXT download")
+def export_group(query, user, group_id):
+    group, accounts = groups.export_group(user, group_id)
+    group_body = GroupRead().dump(group)
+    return download(
+        GroupAccountRead(many=True).dump(accounts),
+        fmt=query["format"],
+        filename=f"group-{group.id}",
+        columns=ACCOUNT_EXPORT_COLUMNS,
+        txt_line=account_txt_line,
+        json_body=lambda rows: {"group": group_body, "accounts": rows},
+    )

@@ -1,0 +1,70 @@
+"""`/:type/:id/links`: list, export, retry one or all, delete."""
+
+from likepion.auth.guards import jwt_user
+from likepion.backlink import links
+from likepion.backlink.blueprint import bp
+from likepion.backlink.exports import download
+from likepion.backlink.schemas import (
+    ExportQuery,
+    LinkDeletedRead,
+    LinkQuery,
+    LinkRead,
+    RetriedRead,
+)
+from likepion.core.envelope import envelope, page_body
+
+LINKS = "/<service_type:service_type>/<uuid:request_id>/links"
+ONE = LINKS + "/<uuid:link_id>"
+EXPORT_COLUMNS = list(LinkRead().fields)
+
+
+@bp.get(LINKS)
+@bp.arguments(LinkQuery, location="query")
+@bp.response(200, envelope(LinkRead, many=True))
+@jwt_user
+def list_links(query, user, service_type, request_id):
+    return page_body(links.list_links(user, service_type, request_id, **query))
+
+
+@bp.get(LINKS + "/export")
+@bp.arguments(ExportQuery, location="query")
+@bp.response(200, description="The request's links as a JSON, CSV or TXT download")
+@jwt_user
+def export_links(query, user, service_type, request_id):
+    rows = LinkRead(many=True).dump(links.export_links(user, service_type, request_id))
+    if query["format"] == "txt":
+        rows = [row for row in rows if txt_line(row)]
+    return download(
+        rows,
+        fmt=query["format"],
+        filename=f"links-{request_id}",
+        columns=EXPORT_COLUMNS,
+        txt_line=txt_line,
+    )
+
+
+def txt_line(row: dict) -> str:
+    """The link a TXT export lists: the post, else the profile."""
+    return row["link_post"] or row["link_profile"]
+
+
+@bp.post(ONE + "/retry")
+@bp.response(200, envelope(LinkRead))
+@jwt_user
+def retry_link(user, service_type, request_id, link_id):
+    return {"data": links.retry_link(user, service_type, request_id, link_id)}
+
+
+@bp.post(LINKS + "/retry-all")
+@bp.response(200, envelope(RetriedRead))
+@jwt_user
+def retry_all_links(user, service_type, request_id):
+    return {"data": {"retried": links.retry_all_links(user, service_type, request_id)}}
+
+
+@bp.delete(ONE)
+@bp.response(200, envelope(LinkDeletedRead))
+@jwt_user
+def delete_link(user, service_type, request_id, link_id):
+    refunded = links.delete_link(user, service_type, request_id, link_id)
+    return {"data": {"deleted": 1, "refunded": refunded}}

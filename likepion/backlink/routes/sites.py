@@ -1,0 +1,23 @@
+"""`/sites`: the sites catalogue per service type (read-only; `flask sites seed` loads it)."""
+
+from likepion.auth.guards import jwt_user
+from likepion.backlink import groups
+from likepion.backlink.blueprint import bp
+from likepion.backlink.schemas import SiteCountQuery, SiteCountRead, SiteQuery, SiteRead
+from likepion.core.envelope import envelope, page_body
+
+
+@bp.get("/sites/count")
+@jwt_user
+@bp.arguments(SiteCountQuery, location="query")
+@bp.response(200, envelope(SiteCountRead))
+def count_sites(query, user):
+    return {"data": {"type": query["type"], "count": groups.count_sites(query["type"])}}
+
+
+@bp.get("/sites")
+@jwt_user
+@bp.arguments(SiteQuery, location="query")
+@bp.response(200, envelope(SiteRead, many=True))
+def list_sites(query, user):
+    return page_body(groups.list_sites(**query))

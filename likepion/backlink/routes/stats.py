@@ -1,0 +1,29 @@
+"""Overviews across a user's requests: `GET /projects`, `GET /stats`, `GET /:type/stats`."""
+
+from likepion.auth.guards import jwt_user
+from likepion.backlink import stats
+from likepion.backlink.blueprint import bp
+from likepion.backlink.schemas import ProjectQuery, ProjectRead, StatsRead
+from likepion.core.envelope import envelope, page_body
+
+
+@bp.get("/projects")
+@bp.arguments(ProjectQuery, location="query")
+@bp.response(200, envelope(ProjectRead, many=True))
+@jwt_user
+def list_projects(query, user):
+    return page_body(stats.list_projects(user, **query))
+
+
+@bp.get("/stats")
+@bp.response(200, envelope(StatsRead))
+@jwt_user
+def get_stats(user):
+    return {"data": stats.get_stats(user)}
+
+
+@bp.get("/<service_type:service_type>/stats")
+@bp.response(200, envelope(StatsRead))
+@jwt_user
+def get_type_stats(user, service_type):
+    return {"data": stats.get_stats(user, service_type)}

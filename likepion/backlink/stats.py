@@ -1,0 +1,75 @@
+"""Read-only overviews of a user's live requests: the projects list and the status counts."""
+
+from sqlalchemy import func, or_, select
+
+from likepion.auth.models import User
+from likepion.backlink.models import Link, Request
+from likepion.core.db import db
+from likepion.core.pagination import Page
+
+# Every key is always answered (0 when none): the seed's statuses first, then the others.
+REQUEST_STATUSES = ("pending", "running", "completed", "failed", "stopped")
+LINK_STATUSES = ("pending", "queued", "running", "completed", "failed", "cancel")
+
+
+def list_projects(
+    user: User,
+    *,
+    page: int,
+    limit: int,
+    search: str | None = None,
+    status: str | None = None,
+    service_type: str | None = None,
+    type_request: str | None = None,
+) -> Page:
+    """The user's live requests of every service type, newest first; `created_links` is a
+    correlated count in the same SELECT (Request.created_links)."""
+    conditions = [Request.user_id == user.id, Request.deleted_at.is_(None)]
+    if search:
+        conditions.append(
+            or_(
+                Request.name.icontains(search, autoescape=True),
+                Request.website.icontains(search, autoescape=True),
+            )
+        )
+    if status:
+        conditions.append(Request.status == status)
+    if service_type:
+        conditions.append(Request.service_type == service_type)
+    if type_request:
+        conditions.append(Request.type_request == type_request)
+    total = db.session.scalar(select(func.count()).select_from(Request).where(*conditions))
+    stmt = (
+        select(Request)
+        .where(*conditions)
+        .order_by(Request.created_at.desc(), Request.id.desc())
+        .limit(limit)
+        .offset((page - 1) * limit)
+    )
+    return Page(items=db.session.scalars(stmt).all(), total=total or 0, page=page, limit=limit)
+
+
+def get_stats(user: User, service_type: str | None = None) -> dict:
+    """Counts of the user's live requests and of their links, by status (two GROUP BYs)."""
+    live = [Request.user_id == user.id, Request.deleted_at.is_(None)]
+    if service_type is not None:
+        live.append(Request.service_type == service_type)
+    requests = db.session.execute(
+        select(Request.status, func.count()).where(*live).group_by(Request.status)
+    )
+    links = db.session.execute(
+        select(Link.status, func.count())
+        .select_from(Request)
+        .join(Link, Link.request_id == Request.id)
+        .where(*live)
+        .group_by(Link.status)
+    )
+    return {
+        "requests": _all_keys(REQUEST_STATUSES, requests),
+        "links": _all_keys(LINK_STATUSES, links),
+    }
+
+
+def _all_keys(statuses: tuple[str, ...], rows) -> dict[str, int]:
+    counts = dict(rows.all())
+    return {status: counts.get(status, 0) for status in statuses}
