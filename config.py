@@ -52,7 +52,8 @@ class Config:
     CREDENTIALS_KEY = "ZGV2LWNyZWRlbnRpYWxzLWtleS0zMi1ieXRlcy0wMDA="
 
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'likepion.db'}"
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: core/db.py pings only connections that sat idle (see _ping_if_idle).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(hours=1)

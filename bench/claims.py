@@ -118,7 +118,7 @@ def fresh_postgres(url: str, durable: bool) -> tuple[str, str]:
     return parsed.render_as_string(hide_password=False), libpq
 
 
-def make_app(sqlalchemy_url: str, pool_size: int, pre_ping: bool = True):
+def make_app(sqlalchemy_url: str, pool_size: int, pre_ping: bool = False):
     return create_app(
         "development",
         SQLALCHEMY_DATABASE_URI=sqlalchemy_url,
@@ -233,16 +233,18 @@ def sketch_statement():
     into the SQL at execution (literal_execute) so PostgreSQL can keep one generic plan."""
     links = Link.__table__
     queued = text("links.status = 'queued'")
-    candidates = (
+    picked = (
         select(links.c.id)
         .where(links.c.service_type == bindparam("claim_type"), queued)
         .order_by(links.c.priority.desc(), links.c.auction_price.desc(), links.c.created_at)
         .limit(bindparam("claim_limit", type_=Integer, literal_execute=True))
         .with_for_update(skip_locked=True)
+        .cte("picked")
+        .prefix_with("MATERIALIZED")  # the same SQL shape as claim_links
     )
     return (
         update(links)
-        .where(links.c.id.in_(candidates), queued)
+        .where(links.c.id.in_(select(picked.c.id)), queued)
         .values(
             status="running",
             server_id=bindparam("claim_server"),
@@ -456,8 +458,9 @@ PROFILE_GROUPS = [
 ]
 
 
-def capture_claim_sql(app, server_id) -> tuple[str, dict]:
-    """The claim UPDATE that claim_links emits (throttle held off) and its driver parameters."""
+def capture_claim_sql(app, make_puller) -> tuple[str, dict]:
+    """The claim UPDATE a puller emits (release_expired throttle held off), with its driver
+    parameters."""
     seen: list = []
     with app.app_context():
         engine = db.engine
@@ -465,7 +468,7 @@ def capture_claim_sql(app, server_id) -> tuple[str, dict]:
     def listener(conn, cursor, statement, parameters, context, executemany):
         seen.append((statement, parameters))
 
-    with function_puller(app, server_id) as claim:
+    with make_puller() as claim:
         claims._last_release[SERVICE_TYPE] = time.monotonic()
         event.listen(engine, "before_cursor_execute", listener)
         try:
@@ -484,7 +487,7 @@ def inline_limit_and_type(statement: str, params: dict) -> tuple[str, dict]:
         f"links.service_type = '{SERVICE_TYPE}'",
         statement,
     )
-    assert n_limit == 1 and n_type == 1, statement
+    assert n_limit <= 1 and n_type <= 1, statement
     used = set(re.findall(r"%\((\w+)\)s", statement))
     return statement, {k: v for k, v in params.items() if k in used}
 
@@ -537,7 +540,8 @@ def profile_function(app, sqlalchemy_url, server_id, conninfo: str, seconds: flo
         f"\nWhere (a)'s time goes: one thread, no contention, {seconds:.1f}s per variant in "
         f"{PROFILE_ROUNDS} round-robin slices"
     )
-    statement, params = capture_claim_sql(app, server_id)
+    statement, params = capture_claim_sql(app, lambda: function_puller(app, server_id))
+    sketch_sql, sketch_params = capture_claim_sql(app, lambda: sketch_puller(app, server_id))
     reset(conninfo)
     inlined, inlined_params = inline_limit_and_type(statement, params)
     no_ping_app = make_app(sqlalchemy_url, 1, pre_ping=False)
@@ -600,7 +604,7 @@ def profile_function(app, sqlalchemy_url, server_id, conninfo: str, seconds: flo
     for label, (more, less) in [
         ('pool_pre_ping: one more round trip (";") per checkout', (full, no_ping)),
         ("  (the same round trip added to the bare SQL)", (ping, base)),
-        ("statement shape: 5 SET columns, updated_at, status guard", (inline, base)),
+        ("statement shape: CTE, SET columns, status guard", (inline, base)),
         ("bound LIMIT / service_type: PostgreSQL re-plans every call", (emitted, inline)),
         ("Python: statement building, ORM session, engine (no ping)", (no_ping, emitted)),
     ]:
@@ -628,6 +632,10 @@ def profile_function(app, sqlalchemy_url, server_id, conninfo: str, seconds: flo
         "    the generic plan assumes LIMIT $n returns 10% of the rows; plan_cache_mode=auto "
         "rejects it for its cost, so every execution is planned again"
     )
+    plans = plan_costs(conninfo, sketch_sql, sketch_params)
+    print("  the sketch's UPDATE (LIMIT 5 in the SQL, service_type bound) prepared:")
+    print(f"    generic plan: {plans['force_generic_plan']}")
+    print(f"    custom plan:  {plans['force_custom_plan']}")
 
     statements: list[str] = []
     checkouts = {"n": 0}

@@ -10,6 +10,7 @@ import config as config_module
 from likepion import errors
 from likepion.core.converters import ServiceTypeConverter
 from likepion.core.enums import ServiceType
+from likepion.core.envelope import ErrorRead
 from likepion.core.logs import init_logging
 from likepion.core.ratelimit import (
     api_key_identity,
@@ -25,6 +26,12 @@ SECURITY_SCHEMES = {
     "apiKey": {"type": "http", "scheme": "bearer", "description": "A user's shortener API key"},
     "serverKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
 }
+
+
+class LikepionApi(Api):
+    """flask-smorest's Api documenting our error envelopes instead of its own."""
+
+    ERROR_SCHEMA = ErrorRead
 
 
 def create_app(config=None, **overrides) -> Flask:
@@ -78,7 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from likepion.shortener import routes as shortener_routes
     from likepion.worker import routes as worker_routes
 
-    api = Api(app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES}})
+    api = LikepionApi(app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES}})
     api.register_converter(
         ServiceTypeConverter, lambda _: {"type": "string", "enum": [t.value for t in ServiceType]}
     )

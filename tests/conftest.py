@@ -150,14 +150,14 @@ def api_key_headers():
 
 
 @pytest.fixture
-def count_statements(app):
-    """`count_statements(call)`: how many SQL statements `call()` ran against the database."""
+def sql_statements(app):
+    """`sql_statements(call)`: the SQL statements `call()` ran against the database."""
 
-    def count(call) -> int:
+    def capture(call) -> list[str]:
         statements = []
 
-        def record(*_args):
-            statements.append(1)
+        def record(conn, cursor, statement, *args):
+            statements.append(statement)
 
         with app.app_context():
             engine = db.engine
@@ -166,6 +166,6 @@ def count_statements(app):
             call()
         finally:
             event.remove(engine, "before_cursor_execute", record)
-        return len(statements)
+        return statements
 
-    return count
+    return capture

@@ -3,6 +3,7 @@
 import uuid
 
 from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm import undefer
 
 from likepion.auth.models import User
 from likepion.backlink import planner, progress
@@ -42,7 +43,11 @@ def list_requests(
     sort="created_at",
     order="desc",
 ) -> Page:
-    stmt = _live_requests(user).where(Request.service_type == service_type)
+    stmt = (
+        _live_requests(user)
+        .where(Request.service_type == service_type)
+        .options(undefer(Request.created_links))
+    )
     if status:
         stmt = stmt.where(Request.status == status)
     if search:
@@ -133,7 +138,12 @@ def bulk_delete(user: User, ids: list) -> int:
 
 
 def export_requests(user: User, ids: list) -> list[Request]:
-    stmt = _live_requests(user).where(Request.id.in_(ids)).order_by(Request.created_at)
+    stmt = (
+        _live_requests(user)
+        .where(Request.id.in_(ids))
+        .order_by(Request.created_at)
+        .options(undefer(Request.created_links))
+    )
     return db.session.scalars(stmt).all()
 
 

@@ -5,7 +5,7 @@ a retry charges again for a link that was refunded, a delete gives back the slot
 was not built. Podcast secondary links are outside the money: never charged nor refunded.
 """
 
-from sqlalchemy import Select, func, literal_column, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from likepion.auth.models import User
@@ -226,17 +226,8 @@ def _ordering(sort: str, order: str) -> list:
     """ORDER BY `sort` then creation, with a unique last key so pages never overlap."""
     direction = "asc" if order == "asc" else "desc"
     keys = [getattr(Link, sort)] if sort != "created_at" else []
-    keys += [Link.created_at, _row_order()]
+    keys += [Link.created_at, Link.id]
     ordered = [getattr(key, direction)() for key in keys]
     if sort in ("started_at", "completed_at"):
         ordered[0] = ordered[0].nulls_last()
     return ordered
-
-
-def _row_order():
-    """The unique tie-breaker. Planned links share one created_at, so on SQLite the rowid
-    (which every index entry ends with) keeps ix_links_request_created usable for the whole
-    ORDER BY; elsewhere the primary key."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return literal_column("links.rowid")
-    return Link.id

@@ -123,8 +123,10 @@ class Link(UUIDPk, Timestamps, db.Model):
 
     __tablename__ = "links"
     __table_args__ = (
-        Index("ix_links_request_status", "request_id", "status"),
-        Index("ix_links_request_created", "request_id", "created_at"),
+        # Covers the progress counts (Request.created_links, progress.link_counts).
+        Index("ix_links_request_status", "request_id", "status", "secondary"),
+        # The links page's order; id makes it total (planned links share one created_at).
+        Index("ix_links_request_created", "request_id", "created_at", "id"),
         Index(
             "ix_links_claim_queue",
             "service_type",
@@ -169,11 +171,14 @@ class Link(UUIDPk, Timestamps, db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+# Deferred: a count over the request's links is only worth paying where a response shows it;
+# lists undefer it, so a page of requests is still one SELECT.
 Request.created_links = column_property(
-    select(func.count(Link.id))
+    select(func.count())
     .where(Link.request_id == Request.id, Link.status == "completed", Link.secondary.is_(False))
     .correlate_except(Link)
-    .scalar_subquery()
+    .scalar_subquery(),
+    deferred=True,
 )
 
 

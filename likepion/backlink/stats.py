@@ -1,6 +1,7 @@
 """Read-only overviews of a user's live requests: the projects list and the status counts."""
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import undefer
 
 from likepion.auth.models import User
 from likepion.backlink.models import Link, Request
@@ -42,6 +43,7 @@ def list_projects(
     stmt = (
         select(Request)
         .where(*conditions)
+        .options(undefer(Request.created_links))
         .order_by(Request.created_at.desc(), Request.id.desc())
         .limit(limit)
         .offset((page - 1) * limit)

@@ -3,7 +3,7 @@
 from functools import cache
 
 from flask import jsonify
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 
 
 @cache
@@ -28,3 +28,17 @@ def error_response(status: int, code: str, message: str, details: dict, headers=
     response.status_code = status
     response.headers.extend(headers or [])
     return response
+
+
+class ErrorRead(Schema):
+    """An error as documented in OpenAPI, covering both API families: `/api/v1/...` answers
+    `{"success": false, "error": "<code>", "message", "details"}`, `/api/...` answers
+    `{"error": 1, "message"}`."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    success = fields.Boolean()
+    error = fields.Raw(metadata={"description": "An error code (/api/v1) or 1 (/api)"})
+    message = fields.String()
+    details = fields.Dict()

@@ -6,7 +6,7 @@ import json
 import uuid
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from likepion.backlink.models import Account, Site
 from likepion.core.db import db
@@ -271,27 +271,17 @@ def test_list_accounts_of_someone_elses_group_is_404(client, headers, their_grou
     assert response.status_code == 404 and response.json == missing
 
 
-def test_list_accounts_statement_count_does_not_grow_with_page_size(app, client, headers, group):
+def test_list_accounts_statement_count_does_not_grow_with_page_size(
+    app, client, headers, group, sql_statements
+):
     for n in range(60):
         make_account(app, group, website="about.me", username=f"user{n}", password=f"pw{n}")
-    with app.app_context():
-        engine = db.engine
 
-    def statements_for(limit):
-        statements = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            response = client.get(f"{API}/groups/{group}/accounts?limit={limit}", headers=headers)
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
+    def page(limit):
+        response = client.get(f"{API}/groups/{group}/accounts?limit={limit}", headers=headers)
         assert len(response.json["data"]) == limit
-        return len(statements)
 
-    assert statements_for(5) == statements_for(50)
+    assert len(sql_statements(lambda: page(5))) == len(sql_statements(lambda: page(50)))
 
 
 # --- PUT /accounts/:id ------------------------------------------------------------------------

@@ -1,8 +1,5 @@
 """`GET /stats` and `GET /:type/stats`: the user's live requests and their links by status."""
 
-from sqlalchemy import event
-
-from likepion.core.db import db
 from tests.factories import make_request
 
 BASE = "/api/v1/backlink"
@@ -47,18 +44,12 @@ def test_counts_live_requests_and_their_links_by_status(app, client, user, other
     }
 
 
-def test_two_grouped_queries_whatever_the_volume(app, client, user, jwt_headers):
+def test_two_grouped_queries_whatever_the_volume(app, client, user, jwt_headers, sql_statements):
     def statements():
-        seen = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda conn, cursor, statement, *args: seen.append(statement)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        def stats():
             assert client.get(f"{BASE}/stats", headers=jwt_headers(user)).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return [s for s in seen if "GROUP BY" in s]
+
+        return [s for s in sql_statements(stats) if "GROUP BY" in s]
 
     make_request(app, user, links=["queued"])
     few = statements()
