@@ -15,8 +15,7 @@ that PostgreSQL database (dropped and created again). Then, for page 1 and page 
   (user, request lookup, count, page).
 
 Prints median and p99 latencies, the endpoint / SQL ratios (goal: <= 3x) and the median of each
-statement alone. `--extra-indexes` adds the indexes proposed for the links page and
-Request.created_links (EXTRA_INDEXES) before measuring.
+statement alone.
 """
 
 import argparse
@@ -48,15 +47,9 @@ CHUNK = 5000
 LIMIT = 20
 PAGES = (1, 500)
 CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
-# Not in the models yet: a unique tie-breaker for the page order, and a covering index for the
-# correlated count of completed links (Request.created_links filters on `secondary`).
-EXTRA_INDEXES = (
-    "CREATE INDEX ix_bench_request_created_id ON links (request_id, created_at, id)",
-    "CREATE INDEX ix_bench_request_status_secondary ON links (request_id, status, secondary)",
-)
 
 
-def build(database_uri: str, n_links: int, extra_indexes: bool = False):
+def build(database_uri: str, n_links: int):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri, RATELIMIT_ENABLED=False)
     with app.app_context():
         db.create_all()
@@ -116,10 +109,6 @@ def build(database_uri: str, n_links: int, extra_indexes: bool = False):
         token = create_access_token(identity=str(user.uuid))
         request_id = request.id
     with app.app_context():
-        if extra_indexes:
-            with db.engine.begin() as conn:
-                for statement in EXTRA_INDEXES:
-                    conn.exec_driver_sql(statement)
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as conn:
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -182,13 +171,9 @@ def summary(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-def measure(
-    label: str, database_uri: str, n_links: int, n_requests: int, extra_indexes: bool = False
-) -> None:
+def measure(label: str, database_uri: str, n_links: int, n_requests: int) -> None:
     print(f"\n{label}: {n_links} links, {n_requests} requests per measurement")
-    if extra_indexes:
-        print("  with the proposed indexes: " + "; ".join(EXTRA_INDEXES))
-    app, headers, base_url = build(database_uri, n_links, extra_indexes)
+    app, headers, base_url = build(database_uri, n_links)
     client = app.test_client()
     for page in PAGES:
         url = f"{base_url}?page={page}&limit={LIMIT}"
@@ -239,13 +224,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--links", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument(
-        "--extra-indexes",
-        action="store_true",
-        help="add the indexes proposed for the links page and Request.created_links first",
-    )
     args = parser.parse_args()
-    runs = (args.links, args.requests, args.extra_indexes)
+    runs = (args.links, args.requests)
     with tempfile.TemporaryDirectory() as tmp:
         measure("SQLite (temporary file)", f"sqlite:///{tmp}/bench.db", *runs)
     pg_url = os.environ.get("LIKEPION_BENCH_PG_URL")

@@ -19,6 +19,7 @@ from likepion.core.ratelimit import (
     jwt_identity,
     server_identity,
 )
+from likepion.core.validation import init_validation
 from likepion.extensions import db, jwt, migrate
 
 SECURITY_SCHEMES = {
@@ -44,6 +45,7 @@ def create_app(config=None, **overrides) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     errors.register_error_handlers(app)
+    init_validation(app)
     register_commands(app)
     return app
 

@@ -38,21 +38,21 @@ def login(data):
 
 
 @bp.post("/refresh")
-@bp.response(200, envelope(TokenRead))
 @jwt_refresh_user
+@bp.response(200, envelope(TokenRead))
 def refresh(user):
     return {"data": _access_token(user)}
 
 
 @bp.get("/me")
-@bp.response(200, envelope(UserRead))
 @jwt_user
+@bp.response(200, envelope(UserRead))
 def me(user):
     return {"data": user}
 
 
 @bp.post("/api-key/rotate")
-@bp.response(200, envelope(ApiKeyRead))
 @jwt_user
+@bp.response(200, envelope(ApiKeyRead))
 def rotate_api_key(user):
     return {"data": {"api_key": services.rotate_api_key(user)}}

@@ -8,7 +8,7 @@ from sqlalchemy.orm import undefer
 from likepion.auth.models import User
 from likepion.backlink import planner, progress
 from likepion.backlink.models import Group, Link, Request
-from likepion.core.db import db
+from likepion.core.db import db, get_owned
 from likepion.core.enums import ServiceType
 from likepion.core.errors import Conflict, NotFound, ValidationFailed
 from likepion.core.pagination import Page, paginate
@@ -51,9 +51,11 @@ def list_requests(
     if status:
         stmt = stmt.where(Request.status == status)
     if search:
-        pattern = f"%{search.lower()}%"
         stmt = stmt.where(
-            or_(func.lower(Request.name).like(pattern), func.lower(Request.website).like(pattern))
+            or_(
+                Request.name.icontains(search, autoescape=True),
+                Request.website.icontains(search, autoescape=True),
+            )
         )
     column = getattr(Request, sort)
     direction = column.asc() if order == "asc" else column.desc()
@@ -179,10 +181,9 @@ def restart_request(user: User, service_type: str, request_id) -> Request:
     request = get_request(user, service_type, request_id, lock=True)
     if request.status not in ("stopped", "completed", "failed"):
         raise Conflict(f"A {request.status} request cannot be restarted.", code="invalid_state")
+    own_links = (Link.request_id == request.id, Link.secondary.is_(False))
     refunded = db.session.scalar(
-        select(func.count()).where(
-            Link.request_id == request.id, Link.status == "failed", Link.refunded.is_(True)
-        )
+        select(func.count()).where(*own_links, Link.status == "failed", Link.refunded.is_(True))
     )
     if refunded:
         ledger.charge(
@@ -193,7 +194,7 @@ def restart_request(user: User, service_type: str, request_id) -> Request:
         )
     db.session.execute(
         update(Link)
-        .where(Link.request_id == request.id, Link.status.in_(("failed", "pending")))
+        .where(*own_links, Link.status.in_(("failed", "pending")))
         .values(
             status="queued", retry_count=0, refunded=False, error_message=None, updated_at=utcnow()
         ),
@@ -224,9 +225,7 @@ def _check_price(service_type: str, price: int) -> None:
 
 
 def _check_group(user: User, service_type: str, group_id) -> None:
-    group = db.session.scalar(select(Group).where(Group.id == group_id, Group.user_id == user.id))
-    if group is None:
-        raise NotFound("Group not found")
+    group = get_owned(Group, group_id, user.id)
     if group.service_type != service_type:
         raise ValidationFailed(
             f"The group is for {group.service_type}, not {service_type}.",
@@ -235,14 +234,15 @@ def _check_group(user: User, service_type: str, group_id) -> None:
 
 
 def _reprice(request: Request, new_price: int, new_target: int) -> None:
-    """Move credits for a new price and/or target, and add or cancel planned links."""
+    """Move credits for a new price and/or target, and add or remove planned links. Built links
+    keep the price they were built at: a new price applies to the slots still to build."""
     completed = progress.link_counts(request.id).get("completed", 0)
     if new_target < max(completed, 1):
         raise ValidationFailed(
             f"target cannot go below the {completed} links already completed.",
             details={"target": [f"Must be at least {max(completed, 1)}."]},
         )
-    planned = db.session.scalar(select(func.count()).where(Link.request_id == request.id))
+    planned = request.started_at is not None
     if planned and new_target < request.target:
         surplus = request.target - new_target
         if progress.remove_unstarted_links(request, surplus) < surplus:
@@ -250,10 +250,10 @@ def _reprice(request: Request, new_price: int, new_target: int) -> None:
                 "target cannot go below the links already completed, running or failed.",
                 details={"target": ["Too low for the links already worked on."]},
             )
-    old_cost = request.auction_price * progress.held_slots(request)
+    old_cost = request.auction_price * (progress.held_slots(request) - completed)
     request.auction_price, target_delta = new_price, new_target - request.target
     request.target = new_target
-    new_cost = new_price * progress.held_slots(request)
+    new_cost = new_price * (progress.held_slots(request) - completed)
     if new_cost > old_cost:
         ledger.charge(request.user_id, new_cost - old_cost, reason="request.update", ref=request.id)
     elif new_cost < old_cost:

@@ -221,7 +221,7 @@ def list_accounts(
 def create_account(user: User, group_id: uuid.UUID, **fields) -> Account:
     """One account in the user's group; its website must be an active site of the group's
     service type (422), and it must not duplicate one of the group (409)."""
-    group = get_owned(Group, group_id, user.id)
+    group = get_owned(Group, group_id, user.id, lock=True)
     row, error = clean_item(fields)
     if error:
         raise ValidationFailed(error.message, details={error.field: [error.message]})
@@ -243,8 +243,9 @@ def import_accounts(
     overwrite: bool = False,
     skip_unsupported: bool = True,
 ) -> dict:
-    """Add `accounts` to the user's group; the counters of SPEC section 2 (Accounts)."""
-    group = get_owned(Group, group_id, user.id)
+    """Add `accounts` to the user's group; the counters of SPEC section 2 (Accounts). The group
+    is locked, so concurrent imports into it queue and count each other's rows as duplicates."""
+    group = get_owned(Group, group_id, user.id, lock=True)
     counts = _import_items(group, accounts, overwrite=overwrite, skip_unsupported=skip_unsupported)
     _commit()
     return asdict(counts)
@@ -410,7 +411,6 @@ def _import_items(
             continue
         new[key] = row | {"site_id": site_id}
     if unsupported_sites and not skip_unsupported:
-        db.session.rollback()
         named = sorted(unsupported_sites)
         raise ValidationFailed(
             f"{counts.unsupported} account(s) are on sites that are not active "

@@ -21,6 +21,8 @@ from likepion.auth.models import User
 from likepion.core.crypto import Encrypted
 from likepion.core.db import Timestamps, UUIDPk, db
 
+REQUEST_STATUSES = ("pending", "running", "stopped", "completed", "failed")
+LINK_STATUSES = ("pending", "queued", "running", "completed", "failed", "cancel")
 # Link statuses a worker can still move forward.
 OPEN_LINK_STATUSES = ("pending", "queued", "running")
 
@@ -84,6 +86,9 @@ class Account(UUIDPk, Timestamps, db.Model):
     link_rss: Mapped[str | None] = mapped_column(Text)
     # Worker claims (worker.claims): a secondary-site posting, and a credentials check.
     posting_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    posting_server_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("servers.id", ondelete="SET NULL")
+    )
     check_claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     check_server_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("servers.id", ondelete="SET NULL")

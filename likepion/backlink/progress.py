@@ -5,7 +5,7 @@ keeps that true; callers own the transaction (these flush, never commit). Podcas
 links (`Link.secondary`) are extras a worker reports: never charged, refunded or counted here.
 """
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import and_, delete, exists, func, select, update
 
 from likepion.backlink.models import OPEN_LINK_STATUSES, Account, Link, Request, Site
 from likepion.core.db import db
@@ -15,6 +15,16 @@ from likepion.credits import ledger
 
 # Links that ended without being built; each is refunded once.
 UNBUILT = ("failed", "cancel")
+
+
+def lock_requests(request_ids) -> dict:
+    """Lock these requests (in id order) before touching their links: every path that moves a
+    request's links or credits takes request, then links, then the user's balance, so two of
+    them never interleave (a refund counted twice) or deadlock."""
+    if not request_ids:
+        return {}
+    stmt = select(Request).where(Request.id.in_(request_ids)).order_by(Request.id).with_for_update()
+    return {request.id: request for request in db.session.scalars(stmt)}
 
 
 def refund_unbuilt_links(request: Request) -> int:
@@ -96,6 +106,17 @@ def remove_unstarted_links(request: Request, count: int) -> int:
     return len(link_ids)
 
 
+def eligible_secondary_account():
+    """An active account on an active secondary site: what a podcast post distributes to (the
+    worker's virtual tasks) and waits for before it completes."""
+    return and_(
+        Account.active.is_(True),
+        Account.status == "active",
+        Site.role == SiteRole.SECONDARY,
+        Site.active.is_(True),
+    )
+
+
 def secondary_accounts_remaining(post_ids: set) -> dict:
     """Per podcast post: the active secondary-site accounts of its group with no link in it."""
     if not post_ids:
@@ -108,8 +129,7 @@ def secondary_accounts_remaining(post_ids: set) -> dict:
         .where(
             Request.id.in_(post_ids),
             Request.service_type == ServiceType.PODCAST,
-            Site.role == SiteRole.SECONDARY,
-            Account.active.is_(True),
+            eligible_secondary_account(),
             no_link_yet,
         )
         .group_by(Request.id)

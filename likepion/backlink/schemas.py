@@ -2,13 +2,12 @@
 
 from marshmallow import Schema, fields, validate
 
+from likepion.backlink.models import LINK_STATUSES, REQUEST_STATUSES
 from likepion.core.enums import ServiceType
-from likepion.core.fields import IsoZ
+from likepion.core.fields import BlankString, IsoZ
 from likepion.core.pagination import PageQuery
 
 SERVICE_TYPES = [t.value for t in ServiceType]
-REQUEST_STATUSES = ["pending", "running", "stopped", "completed", "failed"]
-LINK_STATUSES = ["pending", "queued", "running", "completed", "failed", "cancel"]
 ORDER = validate.OneOf(["asc", "desc"])
 EXPORT_FORMAT = validate.OneOf(["json", "csv", "txt"])
 MAX_BULK_IDS = 200
@@ -218,29 +217,22 @@ class GroupAccountsImport(Schema):
     skip_unsupported = fields.Boolean(load_default=True)
 
 
-class EmptyIfNone(fields.String):
-    """A text field the account never got, dumped as "" (as the seed shows empty values)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return "" if value is None else super()._serialize(value, attr, obj, **kwargs)
-
-
 class GroupAccountRead(Schema):
     id = fields.UUID()
     group_id = fields.UUID()
     service_type = fields.String()
     website = fields.String()
-    username = EmptyIfNone()
-    email = EmptyIfNone()
-    password = EmptyIfNone()
-    app_password = EmptyIfNone()
-    pass_mail = EmptyIfNone()
-    twofa = EmptyIfNone()
-    cookies = EmptyIfNone()
+    username = BlankString()
+    email = BlankString()
+    password = BlankString()
+    app_password = BlankString()
+    pass_mail = BlankString()
+    twofa = BlankString()
+    cookies = BlankString()
     active = fields.Boolean()
     status = fields.String()
     is_indexed = fields.Boolean()
-    note = EmptyIfNone()
+    note = BlankString()
     created_at = IsoZ()
 
 
@@ -319,13 +311,6 @@ class RequestDetail(RequestRead):
 
 # --- Links ------------------------------------------------------------------------------------
 LINK_SORTS = ["created_at", "status", "started_at", "completed_at", "retry_count"]
-
-
-class BlankString(fields.String):
-    """Text that is missing is dumped as "" (the seed shows `"note": ""`), never null."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return "" if value is None else super()._serialize(value, attr, obj, **kwargs)
 
 
 class LinkQuery(PageQuery):

@@ -4,13 +4,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import undefer
 
 from likepion.auth.models import User
-from likepion.backlink.models import Link, Request
+from likepion.backlink.models import LINK_STATUSES, REQUEST_STATUSES, Link, Request
 from likepion.core.db import db
 from likepion.core.pagination import Page
 
 # Every key is always answered (0 when none): the seed's statuses first, then the others.
-REQUEST_STATUSES = ("pending", "running", "completed", "failed", "stopped")
-LINK_STATUSES = ("pending", "queued", "running", "completed", "failed", "cancel")
 
 
 def list_projects(

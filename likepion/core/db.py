@@ -42,13 +42,13 @@ class Timestamps:
     )
 
 
-def get_owned(model, object_id, owner_id, *, owner_column: str = "user_id"):
-    """The row `object_id` of `model` owned by `owner_id`; NotFound when missing or not theirs."""
+def get_owned(model, object_id, owner_id, *, owner_column: str = "user_id", lock: bool = False):
+    """The row `object_id` of `model` owned by `owner_id`; NotFound when missing or not theirs.
+    With `lock`, the row stays locked until the transaction ends."""
     row = None
     if object_id is not None:
-        row = db.session.scalar(
-            select(model).where(model.id == object_id, getattr(model, owner_column) == owner_id)
-        )
+        stmt = select(model).where(model.id == object_id, getattr(model, owner_column) == owner_id)
+        row = db.session.scalar(stmt.with_for_update() if lock else stmt)
     if row is None:
         raise NotFound(f"{model.__name__} not found")
     return row

@@ -12,6 +12,13 @@ class IsoZ(fields.Field):
         return iso_z(value)
 
 
+class BlankString(fields.String):
+    """Text that is missing dumps as "" (the seeds show `"note": ""`), never null."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return "" if value is None else super()._serialize(value, attr, obj, **kwargs)
+
+
 class PlainTime(fields.Field):
     """A datetime dumped as `2025-06-01 00:00:00` (shortener family)."""
 

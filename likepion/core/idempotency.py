@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from likepion.core.db import db
-from likepion.core.errors import ValidationFailed
+from likepion.core.errors import Conflict, ValidationFailed
 from likepion.core.time import as_utc, utcnow
 
 TTL = timedelta(hours=24)
@@ -104,10 +104,15 @@ def _reserve(scope: str, key: str, fingerprint: str) -> Response | None:
             raise KeyReused("This Idempotency-Key was used with a different request body.")
         if row.status_code is not None:
             return _replay(row)
-        if as_utc(row.created_at) < utcnow() - ABANDONED_AFTER or time.monotonic() > deadline:
-            db.session.delete(row)
+        if as_utc(row.created_at) < utcnow() - ABANDONED_AFTER:
+            db.session.delete(row)  # its request died without an answer (gunicorn timed out)
             db.session.commit()
             continue
+        if time.monotonic() > deadline:
+            raise Conflict(
+                "A request with this Idempotency-Key is still in progress; retry later.",
+                code="idempotency_in_progress",
+            )
         db.session.rollback()
         time.sleep(0.05)
 

@@ -11,9 +11,9 @@ bp = Blueprint("credits", __name__, url_prefix="/api/v1/backlink", description="
 
 
 @bp.get("/credits")
+@jwt_user
 @bp.arguments(PageQuery, location="query")
 @bp.response(200, CreditsEnvelope)
-@jwt_user
 def get_credits(query, user):
     page = services.list_ledger(user, **query)
     return {

@@ -106,6 +106,11 @@ def release_expired(service_type: str | None = None, now: datetime | None = None
     expired = [Link.status == "running", Link.claimed_until < now, Link.secondary.is_(False)]
     if service_type is not None:
         expired.append(Link.service_type == service_type)
+    request_ids = db.session.scalars(select(Link.request_id).where(*expired).distinct()).all()
+    requests = progress.lock_requests(set(request_ids))
+    if not requests:
+        return {"requeued": 0, "failed": 0}
+    expired.append(Link.request_id.in_(list(requests)))
     request_running = exists().where(Request.id == Link.request_id, Request.status == "running")
     requeued = db.session.execute(
         update(Link)
@@ -130,7 +135,7 @@ def release_expired(service_type: str | None = None, now: datetime | None = None
         )
     )
     for request_id in set(failed_link_requests):
-        progress.settle(db.session.get(Request, request_id))
+        progress.settle(requests[request_id])
     return {"requeued": requeued, "failed": len(failed_link_requests)}
 
 
@@ -155,9 +160,9 @@ def account_claim_free(now: datetime):
     return or_(Account.posting_started_at.is_(None), Account.posting_started_at < now - ttl())
 
 
-def claim_accounts(candidates, limit: int) -> list[uuid.UUID]:
-    """Set `posting_started_at` on up to `limit` free accounts among `candidates` (a SELECT of
-    account ids in preference order); return the ids claimed."""
+def claim_accounts(server: Server, candidates, limit: int) -> list[uuid.UUID]:
+    """Claim for `server` up to `limit` free accounts among `candidates` (a SELECT of account
+    ids in preference order); return the ids claimed."""
     now = utcnow()
     picked = candidates.limit(limit).with_for_update(of=Account, skip_locked=True)
     ids = list(dict.fromkeys(db.session.scalars(picked)))
@@ -166,19 +171,25 @@ def claim_accounts(candidates, limit: int) -> list[uuid.UUID]:
     stmt = (
         update(Account)
         .where(Account.id.in_(ids), account_claim_free(now))
-        .values(posting_started_at=now)
+        .values(posting_started_at=now, posting_server_id=server.id)
         .returning(Account.id)
     )
     claimed = set(db.session.scalars(stmt, execution_options={"synchronize_session": False}))
     return [account_id for account_id in ids if account_id in claimed]
 
 
-def refresh_account_claims(service_type: str, account_ids: list) -> list[uuid.UUID]:
-    """Seed 002 section 2: (re)set the claim timestamp; idempotent."""
+def refresh_account_claims(server: Server, service_type: str, account_ids: list) -> list[uuid.UUID]:
+    """Seed 002 section 2: claim or re-claim accounts for `server` (idempotent); an account
+    another server holds a live claim on is left alone (the caller reports it not found)."""
+    now = utcnow()
     stmt = (
         update(Account)
-        .where(Account.id.in_(account_ids), Account.service_type == service_type)
-        .values(posting_started_at=utcnow())
+        .where(
+            Account.id.in_(account_ids),
+            Account.service_type == service_type,
+            or_(account_claim_free(now), Account.posting_server_id == server.id),
+        )
+        .values(posting_started_at=now, posting_server_id=server.id)
         .returning(Account.id)
     )
     return list(db.session.scalars(stmt, execution_options={"synchronize_session": False}))
@@ -186,7 +197,9 @@ def refresh_account_claims(service_type: str, account_ids: list) -> list[uuid.UU
 
 def release_account_claims(account_ids) -> None:
     db.session.execute(
-        update(Account).where(Account.id.in_(account_ids)).values(posting_started_at=None),
+        update(Account)
+        .where(Account.id.in_(account_ids))
+        .values(posting_started_at=None, posting_server_id=None),
         execution_options={"synchronize_session": False},
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.orm import aliased
 
 from likepion.backlink import progress
+from likepion.backlink.catalogue import normalise_name
 from likepion.backlink.models import Account, Link, Request, Site
 from likepion.core.db import db
 from likepion.core.enums import SiteRole
@@ -24,9 +25,9 @@ PrimarySite = aliased(Site, name="primary_site")
 CREDENTIALS = ("email", "username", "password", "pass_mail", "twofa", "app_password")
 
 
-def pull_secondary_tasks(service_type: str, limit: int) -> list[dict]:
+def pull_secondary_tasks(server: Server, service_type: str, limit: int) -> list[dict]:
     """Claim up to `limit` secondary accounts and return them as seed-002 virtual tasks."""
-    claimed = claims.claim_accounts(_open_pairs(service_type, free_only=True), limit)
+    claimed = claims.claim_accounts(server, _open_pairs(service_type, free_only=True), limit)
     if not claimed:
         return []
     pairs = db.session.execute(
@@ -71,8 +72,15 @@ def account_detail(service_type: str, account_id) -> dict | None:
     )
 
 
+def credentials_of(account: Account | None) -> dict:
+    """An account's credentials as workers get them: seed 002 names, "" for what is missing."""
+    credentials = {
+        field: (getattr(account, field) or "") if account else "" for field in CREDENTIALS
+    }
+    return credentials | {"cookie": (account.cookies or "") if account else ""}
+
+
 def task_shape(account: Account, post: Request | None, remaining: int, link_rss: str) -> dict:
-    credentials = {field: getattr(account, field) or "" for field in CREDENTIALS}
     return {
         "id": str(account.id),
         "request_id": str(post.id) if post else "",
@@ -84,9 +92,8 @@ def task_shape(account: Account, post: Request | None, remaining: int, link_rss:
         "accounts_remaining": remaining,
         "domain": account.website,
         "website": (post.website or "") if post else "",
-        **credentials,
+        **credentials_of(account),
         "link_rss": link_rss or "",
-        "cookie": account.cookies or "",
     }
 
 
@@ -151,7 +158,7 @@ def _resolve(service_type: str, item: dict):
         account = db.session.scalar(stmt.where(Account.id == item["account_id"]))
         missing = f"Account {item['account_id']} is not in the post's group."
     else:
-        domain = item["domain"].strip().lower()
+        domain = normalise_name(item["domain"])
         account = db.session.scalar(
             stmt.where(Account.website == domain).order_by(Account.created_at).limit(1)
         )
@@ -204,10 +211,7 @@ def _open_pairs(service_type: str, *, free_only: bool, columns=(Account.id,)):
     no_link_yet = ~exists().where(Link.request_id == Post.id, Link.account_id == Account.id)
     conditions = [
         Account.service_type == service_type,
-        Account.active.is_(True),
-        Account.status == "active",
-        Site.role == SiteRole.SECONDARY,
-        Site.active.is_(True),
+        progress.eligible_secondary_account(),
         has_feed,
         no_link_yet,
     ]

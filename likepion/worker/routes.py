@@ -45,25 +45,25 @@ def _server_scope(server, **_):
 
 
 @bp.get("/links")
+@server_key_required
 @bp.arguments(PullQuery, location="query")
 @bp.response(200, TaskList)
-@server_key_required
 def pull_tasks(query, server, service_type):
     return {"data": services.pull_tasks(server, service_type, **query)}
 
 
 @bp.post("/links/claim")
+@server_key_required
 @bp.arguments(LinkClaimIn)
 @bp.response(200, ClaimRead)
-@server_key_required
 def claim_links(data, server, service_type):
     ids = data.get("link_ids") or [data["link_id"]]
     return services.extend_link_claims(server, service_type, ids)
 
 
 @bp.post("/links/report")
-@bp.arguments(ReportIn)
 @server_key_required
+@bp.arguments(ReportIn)
 @idempotent(_server_scope)
 @bp.response(200, ReportRead)
 def report_links(data, server, service_type):
@@ -78,6 +78,7 @@ def report_links(data, server, service_type):
 
 
 @bp.post("/links/insert")
+@server_key_required
 @Blueprint.doc(
     requestBody={
         "required": True,
@@ -95,7 +96,6 @@ def report_links(data, server, service_type):
         },
     }
 )
-@server_key_required
 @idempotent(_server_scope)
 @bp.response(200, InsertRead)
 def insert_links(server, service_type):
@@ -106,32 +106,32 @@ def insert_links(server, service_type):
 
 
 @bp.post("/accounts/claim")
+@server_key_required
 @bp.arguments(AccountClaimIn)
 @bp.response(200, ClaimRead)
-@server_key_required
 def claim_accounts(data, server, service_type):
     ids = data.get("account_ids") or [data["account_id"]]
-    return services.claim_accounts(service_type, ids)
+    return services.claim_accounts(server, service_type, ids)
 
 
 @bp.get("/accounts/checks")
+@server_key_required
 @bp.arguments(ChecksQuery, location="query")
 @bp.response(200, TaskList)
-@server_key_required
 def pull_checks(query, server, service_type):
     return {"data": services.pull_checks(server, service_type, **query)}
 
 
 @bp.get("/accounts/<uuid:account_id>")
-@bp.response(200, WorkerAccountEnvelope)
 @server_key_required
+@bp.response(200, WorkerAccountEnvelope)
 def get_account(server, service_type, account_id):
     return {"data": services.get_account(service_type, account_id)}
 
 
 @bp.post("/account")
+@server_key_required
 @bp.arguments(AccountUpdateIn)
 @bp.response(200, WorkerAccountEnvelope)
-@server_key_required
 def update_account(data, server, service_type):
     return {"data": services.update_account(service_type, **data)}

@@ -16,11 +16,11 @@ from likepion.core.errors import Conflict, NotFound, ValidationFailed
 from likepion.core.time import as_utc, utcnow
 from likepion.worker import claims, podcast
 from likepion.worker.models import Server
-from likepion.worker.podcast import CREDENTIALS
-from likepion.worker.schemas import InsertItem, PrimaryTask
+from likepion.worker.schemas import CheckTask, InsertItem, PrimaryTask
 
 SEEN_EVERY = timedelta(minutes=1)
 PRIMARY_TASKS = PrimaryTask(many=True)
+CHECK_TASKS = CheckTask(many=True)
 
 SERVER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -76,7 +76,7 @@ def pull_tasks(server: Server, service_type: str, *, limit: int, type: str | Non
         link_ids = claims.claim_links(server, service_type, limit)
         tasks += PRIMARY_TASKS.dump(_primary_tasks(link_ids))
     if type in (None, "secondary") and len(tasks) < limit:
-        tasks += podcast.pull_secondary_tasks(service_type, limit - len(tasks))
+        tasks += podcast.pull_secondary_tasks(server, service_type, limit - len(tasks))
     db.session.commit()
     return tasks
 
@@ -94,7 +94,6 @@ def _primary_tasks(link_ids: list) -> list[dict]:
     )
     tasks = []
     for link, request, site_name, account in rows:
-        credentials = {f: (getattr(account, f) or "") if account else "" for f in CREDENTIALS}
         tasks.append(
             {
                 "id": link.id,
@@ -117,8 +116,7 @@ def _primary_tasks(link_ids: list) -> list[dict]:
                 "retry_count": link.retry_count,
                 "max_retries": link.max_retries,
                 "claimed_until": link.claimed_until,
-                **credentials,
-                "cookie": (account.cookies or "") if account else "",
+                **podcast.credentials_of(account),
                 "link_rss": (account.link_rss or "") if account else "",
             }
         )
@@ -131,8 +129,8 @@ def extend_link_claims(server: Server, service_type: str, link_ids: list) -> dic
     return _claim_answer(link_ids, claimed)
 
 
-def claim_accounts(service_type: str, account_ids: list) -> dict:
-    claimed = claims.refresh_account_claims(service_type, account_ids)
+def claim_accounts(server: Server, service_type: str, account_ids: list) -> dict:
+    claimed = claims.refresh_account_claims(server, service_type, account_ids)
     db.session.commit()
     return _claim_answer(account_ids, claimed)
 
@@ -165,7 +163,11 @@ RESULT_FIELDS = (
 
 def report_links(server: Server, service_type: str, items: list[dict]) -> list[dict]:
     """Record the outcome of claimed links; only the server holding a claim may report it."""
-    results, touched = [], {}
+    results, touched = [], set()
+    request_ids = db.session.scalars(
+        select(Link.request_id).where(Link.id.in_([item["id"] for item in items]))
+    ).all()
+    requests = progress.lock_requests(set(request_ids))
     for index, item in enumerate(items):
         link = db.session.scalar(
             select(Link)
@@ -181,16 +183,16 @@ def report_links(server: Server, service_type: str, items: list[dict]) -> list[d
                 | {"success": False, "error": "This server does not hold a live claim on the link."}
             )
         else:
-            _apply_report(link, item)
-            touched[link.request_id] = True
+            _apply_report(link, item, requests[link.request_id])
+            touched.add(link.request_id)
             results.append(result | {"success": True, "status": link.status})
     for request_id in touched:
-        progress.settle(db.session.get(Request, request_id))
+        progress.settle(requests[request_id])
     db.session.commit()
     return results
 
 
-def _apply_report(link: Link, item: dict) -> None:
+def _apply_report(link: Link, item: dict, request: Request) -> None:
     now = utcnow()
     for field in RESULT_FIELDS:
         if field in item:
@@ -199,10 +201,7 @@ def _apply_report(link: Link, item: dict) -> None:
     link.updated_at = now
     status = item["status"]
     if status == "failed" and link.retry_count < link.max_retries:
-        request_status = db.session.scalar(
-            select(Request.status).where(Request.id == link.request_id)
-        )
-        link.status = "queued" if request_status == "running" else "pending"
+        link.status = "queued" if request.status == "running" else "pending"
         link.retry_count += 1
     else:
         link.status = status
@@ -226,7 +225,13 @@ def update_account(service_type: str, *, account_id, **changes) -> dict:
         account.check_claimed_until = account.check_server_id = None
     for field, value in changes.items():
         setattr(account, field, value)
-    db.session.commit()
+    if not (account.username or account.email):
+        raise ValidationFailed("An account keeps a username or an email.")
+    account.identity = (account.username or account.email).lower()
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        raise Conflict("The group already has an account with that username or email.") from exc
     return podcast.account_detail(service_type, account.id)
 
 
@@ -243,18 +248,19 @@ def pull_checks(server: Server, service_type: str, *, limit: int) -> list[dict]:
         db.session.scalars(select(Account).where(Account.id.in_(claimed))).all() if claimed else []
     )
     db.session.commit()
-    return [
-        {
-            "account_id": str(a.id),
-            "group_id": str(a.group_id),
-            "service_type": a.service_type,
-            "domain": a.website,
-            **{f: getattr(a, f) or "" for f in CREDENTIALS},
-            "cookie": a.cookies or "",
-            "claimed_until": a.check_claimed_until,
-        }
-        for a in accounts
-    ]
+    return CHECK_TASKS.dump(
+        [
+            {
+                "account_id": a.id,
+                "group_id": a.group_id,
+                "service_type": a.service_type,
+                "domain": a.website,
+                **podcast.credentials_of(a),
+                "claimed_until": a.check_claimed_until,
+            }
+            for a in accounts
+        ]
+    )
 
 
 # --- inserts ---------------------------------------------------------------------------------
@@ -265,11 +271,10 @@ MAX_INSERT_ROWS = 200
 def insert_links(server: Server, service_type: str, body) -> dict:
     """Seed 002 section 3: validate the body, expand link_post, insert, answer per row."""
     items = parse_insert_body(body)
+    posts = progress.lock_requests({item["post_id"] for item in items if not item.get("error")})
     results = podcast.insert_links(server, service_type, items)
-    for post_id in {item["post_id"] for item in items if not item.get("error")}:
-        post = db.session.get(Request, post_id)
-        if post is not None:
-            progress.settle(post)
+    for post in posts.values():
+        progress.settle(post)
     db.session.commit()
     inserted = sum(1 for r in results if r["success"])
     return {

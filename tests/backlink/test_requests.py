@@ -282,6 +282,7 @@ def test_list_has_the_seed_fields_and_envelope(client, user, jwt_headers, three_
         ("sort=priority&order=asc", ["Alpha", "Charlie", "Bravo"]),
         ("sort=created_at&order=asc", ["Alpha", "Bravo", "Charlie"]),
         ("search=brav", ["Bravo"]),
+        ("search=%25", []),
         ("search=CHARLIE.example", ["Charlie"]),
         ("status=running", ["Bravo"]),
         ("status=pending&sort=name&order=asc", ["Alpha", "Charlie"]),
@@ -651,3 +652,34 @@ def test_another_users_request_answers_exactly_like_a_missing_one(
     untouched = client.get(f"{BASE}/entity/{theirs}", headers=jwt_headers(other_user))
     assert untouched.json["data"]["name"] == "Campaign A"
     assert untouched.json["data"]["status"] == "pending"
+
+
+def test_a_new_price_applies_only_to_links_still_to_build(app, client, user, jwt_headers, sites):
+    request_id = create(client, jwt_headers(user), auction_price=100, target=4).json["data"]["id"]
+    url = f"{BASE}/entity/{request_id}"
+    client.post(f"{url}/start", headers=jwt_headers(user))
+    set_link_statuses(app, request_id, ["completed", "completed"])
+    assert balance(app, user) == 600
+
+    cheaper = client.put(url, json={"auction_price": 10}, headers=jwt_headers(user))
+
+    assert cheaper.status_code == 200
+    assert balance(app, user) == 1000 - 200 - 2 * 10  # built links keep their price
+    client.delete(url, headers=jwt_headers(user))
+    assert balance(app, user) == 800
+
+
+def test_raising_the_target_after_every_link_was_deleted_plans_new_links(
+    app, client, user, jwt_headers, sites
+):
+    request_id = create(client, jwt_headers(user), target=1).json["data"]["id"]
+    url = f"{BASE}/entity/{request_id}"
+    client.post(f"{url}/start", headers=jwt_headers(user))
+    link_id = str(links_of(app, request_id)[0].id)
+    assert client.delete(f"{url}/links/{link_id}", headers=jwt_headers(user)).status_code == 200
+
+    response = client.put(url, json={"target": 2}, headers=jwt_headers(user))
+
+    assert response.status_code == 200 and response.json["data"]["status"] == "running"
+    assert [link.status for link in links_of(app, request_id)] == ["queued", "queued"]
+    assert balance(app, user) == 1000 - 20

@@ -112,3 +112,31 @@ def test_healthz_is_503_when_the_database_is_gone(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["database"] == "unreachable"
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(client, user, jwt_headers):
+    headers = jwt_headers(user)
+    for response in (
+        client.get("/api/v1/backlink/entity?search=a%00b", headers=headers),
+        client.post(
+            "/api/v1/backlink/entity", json={"name": "a\x00b", "auction_price": 1}, headers=headers
+        ),
+        client.put(
+            "/api/account/update",
+            json={"email": "x\x00@y.z"},
+            headers={"Authorization": f"Bearer {user.api_key}"},
+        ),
+    ):
+        assert response.status_code == 422
+        assert "NUL" in response.get_data(as_text=True)
+    assert client.get("/api/v1/backlink/credits", headers=headers).json["data"]["credits"] == 1000
+
+
+def test_authentication_comes_before_input_validation(client):
+    for response in (
+        client.post("/api/v1/backlink/entity", json={}),
+        client.get("/api/v1/backlink/entity?page=0"),
+        client.get("/api/v1/entity/links?limit=0"),
+        client.put("/api/account/update", json={"email": "nope"}),
+    ):
+        assert response.status_code == 401, response.request.path

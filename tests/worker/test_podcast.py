@@ -555,3 +555,22 @@ def test_same_insert_twice_at_once_writes_one_set_of_rows(pg_app):
             )
         )
     assert count == 2
+
+
+def test_an_account_claimed_by_one_server_cannot_be_claimed_by_another(
+    app, client, server, other_server, podcast
+):
+    pulled = pull_secondary(client, server, limit=1)[0]["id"]
+
+    theirs = client.post(
+        "/api/v1/podcast/accounts/claim", json={"account_id": pulled}, headers=other_server.headers
+    )
+    mine = client.post(
+        "/api/v1/podcast/accounts/claim", json={"account_id": pulled}, headers=server.headers
+    )
+
+    assert theirs.json["claimed"] == [] and theirs.json["not_found"] == [pulled]
+    assert mine.json["claimed"] == [pulled]
+    with app.app_context():
+        account = db.session.get(Account, uuid.UUID(pulled))
+        assert account.posting_server_id == server.id

@@ -424,6 +424,7 @@ def test_account_checks_are_pulled_once_and_reported(
     second = client.get("/api/v1/entity/accounts/checks", headers=other_server.headers).json
     assert [c["account_id"] for c in first] == [account_id]
     assert first[0]["password"] == "pw" and first[0]["domain"] == "about.me"
+    assert first[0]["claimed_until"].endswith("Z")
     assert second["data"] == []
 
     result = client.post(

@@ -40,8 +40,8 @@ EXPORT_COLUMNS = [
 
 
 @bp.post("/<service_type:service_type>")
-@bp.arguments(RequestCreate)
 @jwt_user
+@bp.arguments(RequestCreate)
 @idempotent(lambda user, **_: f"user:{user.id}")
 @bp.response(201, envelope(RequestDetail))
 def create_request(data, user, service_type):
@@ -49,31 +49,31 @@ def create_request(data, user, service_type):
 
 
 @bp.get("/<service_type:service_type>")
+@jwt_user
 @bp.arguments(RequestQuery, location="query")
 @bp.response(200, envelope(RequestRead, many=True))
-@jwt_user
 def list_requests(query, user, service_type):
     return page_body(campaigns.list_requests(user, service_type, **query))
 
 
 @bp.get(ONE)
-@bp.response(200, envelope(RequestDetail))
 @jwt_user
+@bp.response(200, envelope(RequestDetail))
 def get_request(user, service_type, request_id):
     return {"data": campaigns.get_request(user, service_type, request_id)}
 
 
 @bp.put(ONE)
+@jwt_user
 @bp.arguments(RequestUpdate)
 @bp.response(200, envelope(RequestDetail))
-@jwt_user
 def update_request(data, user, service_type, request_id):
     return {"data": campaigns.update_request(user, service_type, request_id, **data)}
 
 
 @bp.delete(ONE)
-@bp.response(200, envelope(DeletedRead))
 @jwt_user
+@bp.response(200, envelope(DeletedRead))
 def delete_request(user, service_type, request_id):
     campaigns.delete_request(user, service_type, request_id)
     return {"data": {"deleted": 1}}
@@ -96,17 +96,17 @@ restart_request = _state_route("restart", campaigns.restart_request)
 
 
 @bp.post("/requests/bulk-delete")
+@jwt_user
 @bp.arguments(IdsIn)
 @bp.response(200, envelope(DeletedRead))
-@jwt_user
 def bulk_delete_requests(data, user):
     return {"data": {"deleted": campaigns.bulk_delete(user, data["ids"])}}
 
 
 @bp.post("/requests/export")
+@jwt_user
 @bp.arguments(IdsExportIn)
 @bp.response(200, description="The requests as a JSON, CSV or TXT download")
-@jwt_user
 def export_requests(data, user):
     rows = [RequestDetail().dump(r) for r in campaigns.export_requests(user, data["ids"])]
     return download(

@@ -19,17 +19,17 @@ EXPORT_COLUMNS = list(LinkRead().fields)
 
 
 @bp.get(LINKS)
+@jwt_user
 @bp.arguments(LinkQuery, location="query")
 @bp.response(200, envelope(LinkRead, many=True))
-@jwt_user
 def list_links(query, user, service_type, request_id):
     return page_body(links.list_links(user, service_type, request_id, **query))
 
 
 @bp.get(LINKS + "/export")
+@jwt_user
 @bp.arguments(ExportQuery, location="query")
 @bp.response(200, description="The request's links as a JSON, CSV or TXT download")
-@jwt_user
 def export_links(query, user, service_type, request_id):
     rows = LinkRead(many=True).dump(links.export_links(user, service_type, request_id))
     if query["format"] == "txt":
@@ -49,22 +49,22 @@ def txt_line(row: dict) -> str:
 
 
 @bp.post(ONE + "/retry")
-@bp.response(200, envelope(LinkRead))
 @jwt_user
+@bp.response(200, envelope(LinkRead))
 def retry_link(user, service_type, request_id, link_id):
     return {"data": links.retry_link(user, service_type, request_id, link_id)}
 
 
 @bp.post(LINKS + "/retry-all")
-@bp.response(200, envelope(RetriedRead))
 @jwt_user
+@bp.response(200, envelope(RetriedRead))
 def retry_all_links(user, service_type, request_id):
     return {"data": {"retried": links.retry_all_links(user, service_type, request_id)}}
 
 
 @bp.delete(ONE)
-@bp.response(200, envelope(LinkDeletedRead))
 @jwt_user
+@bp.response(200, envelope(LinkDeletedRead))
 def delete_link(user, service_type, request_id, link_id):
     refunded = links.delete_link(user, service_type, request_id, link_id)
     return {"data": {"deleted": 1, "refunded": refunded}}

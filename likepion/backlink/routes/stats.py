@@ -8,22 +8,22 @@ from likepion.core.envelope import envelope, page_body
 
 
 @bp.get("/projects")
+@jwt_user
 @bp.arguments(ProjectQuery, location="query")
 @bp.response(200, envelope(ProjectRead, many=True))
-@jwt_user
 def list_projects(query, user):
     return page_body(stats.list_projects(user, **query))
 
 
 @bp.get("/stats")
-@bp.response(200, envelope(StatsRead))
 @jwt_user
+@bp.response(200, envelope(StatsRead))
 def get_stats(user):
     return {"data": stats.get_stats(user)}
 
 
 @bp.get("/<service_type:service_type>/stats")
-@bp.response(200, envelope(StatsRead))
 @jwt_user
+@bp.response(200, envelope(StatsRead))
 def get_type_stats(user, service_type):
     return {"data": stats.get_stats(user, service_type)}

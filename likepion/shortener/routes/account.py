@@ -22,16 +22,16 @@ def _account(user) -> dict:
 
 
 @bp.get("/account")
-@bp.response(200, AccountEnvelope)
 @api_key_user
+@bp.response(200, AccountEnvelope)
 def get_account(user):
     return {"data": _account(user)}
 
 
 @bp.put("/account/update")
+@api_key_user
 @bp.arguments(AccountUpdate)
 @bp.response(200, MessageEnvelope)
-@api_key_user
 def update_account(data, user):
     auth_services.update_account(user, **data)
     return {"message": "Account has been successfully updated."}
