@@ -32,13 +32,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
+from _common import fresh_postgres  # noqa: E402
 from flask_jwt_extended import create_access_token  # noqa: E402
 from sqlalchemy import Boolean, DateTime, Integer, String, Text, Uuid, column, delete, table  # noqa: E402
 from sqlalchemy import insert as sql_insert  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
-from config import database_url  # noqa: E402
 from likepion import create_app  # noqa: E402
 from likepion.auth import services as auth_services  # noqa: E402
 from likepion.backlink.catalogue import normalise_name  # noqa: E402
@@ -195,16 +193,6 @@ def _ms(samples: list[float]) -> str:
     return ", ".join(f"{t * 1000:.0f}" for t in samples)
 
 
-def fresh_postgres(url: str) -> str:
-    parsed = make_url(database_url(url))
-    parsed = parsed.set(database=f"{parsed.database}_import")
-    admin = parsed.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{parsed.database}"')
-    return parsed.render_as_string(hide_password=False)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=10_000)
@@ -214,7 +202,7 @@ def main() -> None:
         measure("SQLite", f"sqlite:///{tmp}/bench.db", args.accounts, args.runs)
     pg_url = os.environ.get("LIKEPION_BENCH_PG_URL")
     if pg_url:
-        measure("PostgreSQL", fresh_postgres(pg_url), args.accounts, args.runs)
+        measure("PostgreSQL", fresh_postgres(pg_url, "_import"), args.accounts, args.runs)
     else:
         print("PostgreSQL: skipped (set LIKEPION_BENCH_PG_URL)")
 

@@ -30,12 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psycopg  # noqa: E402
+from _common import fresh_postgres  # noqa: E402
 from flask_jwt_extended import create_access_token  # noqa: E402
 from sqlalchemy import event, insert  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
-from config import database_url  # noqa: E402
 from likepion import create_app  # noqa: E402
 from likepion.auth import services as auth_services  # noqa: E402
 from likepion.backlink.models import Link, Request, Site  # noqa: E402
@@ -209,15 +207,6 @@ def measure(label: str, database_uri: str, n_links: int, n_requests: int) -> Non
 def _short(statement: str) -> str:
     text = " ".join(statement.split())
     return text[:80] + ("..." if len(text) > 80 else "")
-
-
-def fresh_postgres(url: str) -> str:
-    parsed = make_url(database_url(url))
-    admin = parsed.set(drivername="postgresql", database="postgres")
-    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{parsed.database}"')
-    return parsed.render_as_string(hide_password=False)
 
 
 def main() -> None:

@@ -81,7 +81,7 @@ def _ping_if_idle(dbapi_connection, record, proxy):
     """Ping a server connection that sat idle before handing it out; a dead one is replaced.
 
     Instead of `pool_pre_ping`: a ping on every checkout is one more round trip per request,
-    which on the worker's claim path was a third of its time (bench/claims.py), while a
+    which on the worker's claim path was a third of its time when measured, while a
     connection checked in moments ago is alive.
     """
     if isinstance(dbapi_connection, sqlite3.Connection):
