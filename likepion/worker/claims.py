@@ -49,8 +49,7 @@ def claim_links(server: Server, service_type: str, limit: int) -> list[uuid.UUID
 def _claim_links_statement():
     """Built once: the claim is the hot path, and rebuilding the expression on every call cost
     more than the database round trip (`bench/claims.py --profile`). The LIMIT is rendered
-    literally so
-    PostgreSQL's cached generic plan keeps using ix_links_claim_queue."""
+    literally so PostgreSQL's cached generic plan keeps using ix_links_claim_queue."""
     links = Link.__table__
     candidates = _picked(
         select(links.c.id)
