@@ -151,7 +151,19 @@ class AccountUpdateIn(Credentials):
     note = fields.String(allow_none=True, validate=TEXT)
 
 
-class SecondaryTask(Schema):
+class TaskCredentials(Schema):
+    """An account's credentials as every worker task carries them (seed 002 names)."""
+
+    email = fields.String()
+    username = fields.String()
+    password = fields.String()
+    pass_mail = fields.String()
+    twofa = fields.String()
+    app_password = fields.String()
+    cookie = fields.String()
+
+
+class SecondaryTask(TaskCredentials):
     """Seed 002 section 1: a virtual task; id = account_id."""
 
     id = fields.String()
@@ -164,17 +176,10 @@ class SecondaryTask(Schema):
     accounts_remaining = fields.Integer()
     domain = fields.String()
     website = fields.String()
-    email = fields.String()
-    username = fields.String()
-    password = fields.String()
-    pass_mail = fields.String()
-    twofa = fields.String()
-    app_password = fields.String()
     link_rss = fields.String()
-    cookie = fields.String()
 
 
-class PrimaryTask(Schema):
+class PrimaryTask(TaskCredentials):
     """A claimed link with its request's fields and its account's credentials, flat."""
 
     id = fields.String()
@@ -197,26 +202,14 @@ class PrimaryTask(Schema):
     retry_count = fields.Integer()
     max_retries = fields.Integer()
     claimed_until = IsoZ()
-    email = fields.String()
-    username = fields.String()
-    password = fields.String()
-    pass_mail = fields.String()
-    twofa = fields.String()
-    app_password = fields.String()
-    cookie = fields.String()
     link_rss = fields.String()
 
 
-class CheckTask(Schema):
+class CheckTask(TaskCredentials):
+    """An account queued for a credentials check."""
+
     account_id = fields.String()
     group_id = fields.String()
     service_type = fields.String()
     domain = fields.String()
-    email = fields.String()
-    username = fields.String()
-    password = fields.String()
-    pass_mail = fields.String()
-    twofa = fields.String()
-    app_password = fields.String()
-    cookie = fields.String()
     claimed_until = IsoZ()
