@@ -181,25 +181,8 @@ def restart_request(user: User, service_type: str, request_id) -> Request:
     request = get_request(user, service_type, request_id, lock=True)
     if request.status not in ("stopped", "completed", "failed"):
         raise Conflict(f"A {request.status} request cannot be restarted.", code="invalid_state")
-    own_links = (Link.request_id == request.id, Link.secondary.is_(False))
-    refunded = db.session.scalar(
-        select(func.count()).where(*own_links, Link.status == "failed", Link.refunded.is_(True))
-    )
-    if refunded:
-        ledger.charge(
-            request.user_id,
-            request.auction_price * refunded,
-            reason="request.restart",
-            ref=request.id,
-        )
-    db.session.execute(
-        update(Link)
-        .where(*own_links, Link.status.in_(("failed", "pending")))
-        .values(
-            status="queued", retry_count=0, refunded=False, error_message=None, updated_at=utcnow()
-        ),
-        execution_options={"synchronize_session": False},
-    )
+    progress.requeue_failed_links(request, status="queued", reason="request.restart")
+    _move_links(request, "pending", "queued")
     request.status = "running"
     request.completed_at = None
     progress.settle(request)

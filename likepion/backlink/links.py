@@ -120,20 +120,8 @@ def retry_all_links(user: User, service_type: str, request_id) -> int:
     if not counts.get("failed"):
         return 0
     _check_room(request, counts)
-    failed = (Link.request_id == request.id, Link.status == "failed", Link.secondary.is_(False))
-    values = _requeued(request) | {"refunded": False}
-    # Refunded links first, so a link refunded concurrently after this UPDATE stays failed
-    # rather than being re-queued without its charge.
-    charged = _update_count(update(Link).where(*failed, Link.refunded.is_(True)).values(values))
-    if charged:
-        ledger.charge(
-            request.user_id,
-            request.auction_price * charged,
-            reason="link.retry_all",
-            ref=request.id,
-        )
-    retried = charged + _update_count(
-        update(Link).where(*failed, Link.refunded.is_(False)).values(values)
+    retried = progress.requeue_failed_links(
+        request, status=_requeued(request)["status"], reason="link.retry_all"
     )
     if retried:
         _reopen(request)
@@ -201,10 +189,6 @@ def _reopen(request: Request) -> None:
     """A finished request runs again for its re-queued links."""
     if request.status in ("completed", "failed"):
         request.status, request.completed_at = "running", None
-
-
-def _update_count(stmt) -> int:
-    return db.session.execute(stmt, execution_options={"synchronize_session": False}).rowcount
 
 
 def _link_row(link_id) -> RowMapping:

@@ -79,6 +79,36 @@ def settle(request: Request) -> None:
     request.completed_at = utcnow()
 
 
+def requeue_failed_links(request: Request, *, status: str, reason: str) -> int:
+    """Put the request's failed links (secondary ones aside) back to `status` with
+    retry_count 0, charging again (one ledger row) for those already refunded; how many.
+    Refunded links go first, so one refunded concurrently after that UPDATE stays failed
+    rather than being re-queued without its charge."""
+    failed = (Link.request_id == request.id, Link.status == "failed", Link.secondary.is_(False))
+    values = {
+        "status": status,
+        "retry_count": 0,
+        "refunded": False,
+        "error_message": None,
+        "claimed_until": None,
+        "updated_at": utcnow(),
+    }
+    options = {"synchronize_session": False}
+    charged = db.session.execute(
+        update(Link).where(*failed, Link.refunded.is_(True)).values(values),
+        execution_options=options,
+    ).rowcount
+    if charged:
+        ledger.charge(
+            request.user_id, request.auction_price * charged, reason=reason, ref=request.id
+        )
+    rest = db.session.execute(
+        update(Link).where(*failed, Link.refunded.is_(False)).values(values),
+        execution_options=options,
+    ).rowcount
+    return charged + rest
+
+
 def cancel_open_links(request: Request) -> None:
     """Cancel every open link so no worker gets it; the caller refunds their credits."""
     db.session.execute(
