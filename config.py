@@ -72,6 +72,9 @@ class Config:
     AUTH_RATE_LIMIT = "60 per minute"
 
     CLAIM_TTL_MINUTES = 15
+    # Base of short links, QR and rotator URLs (e.g. https://buildlink.org); empty: the request's.
+    PUBLIC_URL = ""
+    SSO_TOKEN_MINUTES = 60
     LOG_LEVEL = "INFO"
 
     API_TITLE = "Likepion"

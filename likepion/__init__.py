@@ -8,7 +8,7 @@ from flask_swagger_ui import get_swaggerui_blueprint
 
 import config as config_module
 from likepion import errors
-from likepion.core.converters import ServiceTypeConverter
+from likepion.core.converters import IdConverter, ServiceTypeConverter
 from likepion.core.enums import ServiceType
 from likepion.core.envelope import ErrorRead
 from likepion.core.logs import init_logging
@@ -77,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     jwt.init_app(app)
     errors.register_jwt_loaders(jwt)
     app.url_map.converters["service_type"] = ServiceTypeConverter
+    app.url_map.converters["id"] = IdConverter
 
 
 def register_blueprints(app: Flask) -> None:
@@ -91,9 +92,13 @@ def register_blueprints(app: Flask) -> None:
     api.register_converter(
         ServiceTypeConverter, lambda _: {"type": "string", "enum": [t.value for t in ServiceType]}
     )
+    api.register_converter(
+        IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    )
     blueprints = (
         health.bp,
         auth_routes.bp,
+        auth_routes.sso_bp,
         credits_routes.bp,
         backlink_routes.bp,
         worker_routes.bp,
@@ -107,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         app,
         [
             (auth_routes.bp, "AUTH_RATE_LIMIT", client_ip),
+            (auth_routes.sso_bp, "AUTH_RATE_LIMIT", client_ip),
             (credits_routes.bp, "BACKLINK_RATE_LIMIT", jwt_identity),
             (backlink_routes.bp, "BACKLINK_RATE_LIMIT", jwt_identity),
             (shortener_routes.bp, "SHORTENER_RATE_LIMIT", api_key_identity),

@@ -44,7 +44,7 @@ MESSAGES = {
 def render(status: int, code: str, message: str, details: dict | None = None, headers=None):
     """The error response in the shape of the API family that `request.path` belongs to."""
     path = request.path
-    if path.startswith("/api/v1/"):
+    if path.startswith(("/api/v1/", "/user/login/sso/")):
         family = success_family
     elif path == "/api" or path.startswith("/api/"):
         family = shortener_family

@@ -1,14 +1,37 @@
 """Every model, imported once so `db.metadata` (create_all, migrations) always has all tables."""
 
-from likepion.auth.models import User
+from likepion.auth.models import SsoToken, User
 from likepion.backlink.models import Account, Group, Link, Request, Site
 from likepion.core.idempotency import IdempotencyKey
 from likepion.credits.models import LedgerEntry
-from likepion.shortener.models import Plan
+from likepion.shortener.models import (
+    Campaign,
+    Channel,
+    ChannelItem,
+    Click,
+    Domain,
+    Overlay,
+    Pixel,
+    Plan,
+    QrCode,
+    ShortUrl,
+    Splash,
+)
 from likepion.worker.models import Server
 
 __all__ = [
     "Account",
+    "Campaign",
+    "Channel",
+    "ChannelItem",
+    "Click",
+    "Domain",
+    "Overlay",
+    "Pixel",
+    "QrCode",
+    "ShortUrl",
+    "Splash",
+    "SsoToken",
     "Group",
     "IdempotencyKey",
     "LedgerEntry",

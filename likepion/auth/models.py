@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from likepion.core.crypto import Encrypted
 from likepion.core.db import Timestamps, db
+from likepion.core.time import utcnow
 from likepion.shortener.models import Plan
 
 
@@ -33,9 +34,24 @@ class User(Timestamps, db.Model):
     credits: Mapped[int] = mapped_column(Integer, default=0)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
     plan_expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # An admin's delete: the user can no longer sign in or use keys; rows stay for the ledger.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     plan = relationship(Plan, lazy="joined")
 
     @property
     def api_key(self) -> str:
         return self.api_key_encrypted
+
+
+class SsoToken(db.Model):
+    """A one-time login link for a user, valid for an hour (stored as the token's SHA-256)."""
+
+    __tablename__ = "sso_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

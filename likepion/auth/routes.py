@@ -10,6 +10,7 @@ from likepion.auth.schemas import ApiKeyRead, LoginIn, RegisterIn, TokenRead, Us
 from likepion.core.envelope import envelope
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Users and tokens")
+sso_bp = Blueprint("sso", __name__, description="One-time login links (seed 004, Login User)")
 
 
 def _access_token(user) -> dict:
@@ -19,6 +20,10 @@ def _access_token(user) -> dict:
         "token_type": "Bearer",
         "expires_in": int(expires.total_seconds()),
     }
+
+
+def _tokens(user) -> dict:
+    return _access_token(user) | {"refresh_token": create_refresh_token(identity=str(user.uuid))}
 
 
 @bp.post("/register")
@@ -32,9 +37,7 @@ def register(data):
 @bp.arguments(LoginIn)
 @bp.response(200, envelope(TokenRead))
 def login(data):
-    user = services.authenticate(**data)
-    tokens = _access_token(user) | {"refresh_token": create_refresh_token(identity=str(user.uuid))}
-    return {"data": tokens}
+    return {"data": _tokens(services.authenticate(**data))}
 
 
 @bp.post("/refresh")
@@ -56,3 +59,10 @@ def me(user):
 @bp.response(200, envelope(ApiKeyRead))
 def rotate_api_key(user):
     return {"data": {"api_key": services.rotate_api_key(user)}}
+
+
+@sso_bp.get("/user/login/sso/<token>")
+@sso_bp.response(200, envelope(TokenRead))
+def sso_login(token):
+    """Spend a one-time login link from `GET /api/user/login/:id`: the user's tokens, once."""
+    return {"data": _tokens(services.sso_login(token))}

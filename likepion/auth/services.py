@@ -1,16 +1,18 @@
 """Users: registration, login, API keys. Each public function is one unit of work."""
 
 import uuid
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from likepion.auth import passwords
-from likepion.auth.models import User
+from likepion.auth.models import SsoToken, User
 from likepion.core.crypto import key_hash, new_key
 from likepion.core.db import db
-from likepion.core.errors import Conflict, Forbidden, Unauthorized
+from likepion.core.errors import Conflict, Forbidden, NotFound, Unauthorized
+from likepion.core.time import utcnow
 from likepion.shortener.models import Plan
 
 
@@ -21,16 +23,26 @@ def register_user(*, email: str, username: str, password: str) -> User:
     return create_user(email=email, username=username, password=password)
 
 
-def create_user(*, email: str, username: str, password: str, is_admin: bool = False) -> User:
-    """A new user on the free plan, with a fresh API key."""
+def create_user(
+    *,
+    email: str,
+    username: str,
+    password: str,
+    is_admin: bool = False,
+    plan_id: int | None = None,
+    plan_expires: datetime | None = None,
+) -> User:
+    """A new user with a fresh API key, on `plan_id` or else the free plan."""
     email, username = email.strip().lower(), username.strip().lower()
     _ensure_available(email=email, username=username)
+    free_plan = select(Plan.id).where(Plan.free.is_(True)).order_by(Plan.id)
     user = User(
         email=email,
         username=username,
         password_hash=passwords.hash_password(password),
         is_admin=is_admin,
-        plan_id=db.session.scalar(select(Plan.id).where(Plan.free.is_(True)).order_by(Plan.id)),
+        plan_id=plan_id or db.session.scalar(free_plan),
+        plan_expires=plan_expires,
     )
     _set_api_key(user)
     db.session.add(user)
@@ -45,7 +57,11 @@ def create_user(*, email: str, username: str, password: str, is_admin: bool = Fa
 def authenticate(*, login: str, password: str) -> User:
     """The user whose email or username is `login` and whose password matches."""
     login = login.strip().lower()
-    user = db.session.scalar(select(User).where(or_(User.email == login, User.username == login)))
+    user = db.session.scalar(
+        select(User).where(
+            or_(User.email == login, User.username == login), User.deleted_at.is_(None)
+        )
+    )
     if user is None:
         passwords.burn_time(password)
         raise Unauthorized("Invalid login or password.", code="invalid_credentials")
@@ -62,11 +78,13 @@ def get_user(user_uuid: str) -> User | None:
         parsed = uuid.UUID(str(user_uuid))
     except ValueError:
         return None
-    return db.session.scalar(select(User).where(User.uuid == parsed))
+    return db.session.scalar(select(User).where(User.uuid == parsed, User.deleted_at.is_(None)))
 
 
 def user_by_api_key(api_key: str) -> User | None:
-    return db.session.scalar(select(User).where(User.api_key_hash == key_hash(api_key)))
+    return db.session.scalar(
+        select(User).where(User.api_key_hash == key_hash(api_key), User.deleted_at.is_(None))
+    )
 
 
 def rotate_api_key(user: User) -> str:
@@ -89,6 +107,43 @@ def update_account(user: User, *, email: str | None = None, password: str | None
     except IntegrityError as exc:
         db.session.rollback()
         raise Conflict("Email is already taken.") from exc
+    return user
+
+
+def create_sso_token(user: User) -> str:
+    """A one-time login token for `user`, valid for SSO_TOKEN_MINUTES (stored hashed)."""
+    token = new_key()
+    minutes = current_app.config["SSO_TOKEN_MINUTES"]
+    db.session.add(
+        SsoToken(
+            user_id=user.id,
+            token_hash=key_hash(token),
+            expires_at=utcnow() + timedelta(minutes=minutes),
+        )
+    )
+    db.session.commit()
+    return token
+
+
+def sso_login(token: str) -> User:
+    """The user of an unused, unexpired SSO token, spending it (one conditional UPDATE, so two
+    concurrent uses cannot both succeed)."""
+    now = utcnow()
+    user_id = db.session.scalar(
+        update(SsoToken)
+        .where(
+            SsoToken.token_hash == key_hash(token),
+            SsoToken.used_at.is_(None),
+            SsoToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(SsoToken.user_id)
+    )
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or user.deleted_at is not None:
+        db.session.rollback()
+        raise NotFound("This login link is invalid, used or expired.")
+    db.session.commit()
     return user
 
 

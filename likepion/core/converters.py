@@ -1,6 +1,7 @@
-"""URL converter `<service_type:...>`: only the six service types route; anything else is 404."""
+"""URL converters: `<service_type:...>` routes only the six service types, `<id:...>` only
+integer ids a database column can hold; anything else is a 404."""
 
-from werkzeug.routing import AnyConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from likepion.core.enums import ServiceType
 
@@ -14,3 +15,10 @@ class ServiceTypeConverter(AnyConverter):
 
     def to_url(self, value):
         return ServiceType(value).value
+
+
+class IdConverter(IntegerConverter):
+    """A positive 32-bit integer id (SQLite and PostgreSQL integer columns)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)

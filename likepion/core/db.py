@@ -50,7 +50,7 @@ def get_owned(model, object_id, owner_id, *, owner_column: str = "user_id", lock
         stmt = select(model).where(model.id == object_id, getattr(model, owner_column) == owner_id)
         row = db.session.scalar(stmt.with_for_update() if lock else stmt)
     if row is None:
-        raise NotFound(f"{model.__name__} not found")
+        raise NotFound(f"{getattr(model, 'label', model.__name__)} not found")
     return row
 
 

@@ -1,6 +1,8 @@
 """marshmallow fields shared by the API schemas."""
 
-from marshmallow import fields
+from datetime import UTC, datetime
+
+from marshmallow import ValidationError, fields
 
 from likepion.core.time import iso_z, plain
 
@@ -20,7 +22,13 @@ class BlankString(fields.String):
 
 
 class PlainTime(fields.Field):
-    """A datetime dumped as `2025-06-01 00:00:00` (shortener family)."""
+    """A datetime as `2025-06-01 00:00:00` in UTC (shortener family), both ways."""
 
     def _serialize(self, value, attr, obj, **kwargs):
         return plain(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        except ValueError:
+            raise ValidationError("Use the form YYYY-MM-DD HH:MM:SS (UTC).") from None

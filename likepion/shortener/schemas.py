@@ -1,8 +1,51 @@
-from marshmallow import Schema, fields, validate
+"""Input and output schemas of the shortener API (seed 004 field names)."""
+
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from likepion.core.fields import PlainTime
+from likepion.core.pagination import PageQuery
+from likepion.shortener import aliases
+
+RGB = re.compile(r"^rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)$")
+HEX_COLOR = validate.Regexp(r"^#[0-9A-Fa-f]{6}$", error="Use a hex colour such as #FF0000.")
+LINK_TYPE = validate.Regexp(
+    r"^(direct|frame|splash|splash-\d{1,9}|overlay-\d{1,9})$",
+    error="Use direct, frame, splash, splash-<splash id> or overlay-<overlay id>.",
+)
+PIXEL_TYPES = [
+    "gtmpixel", "gapixel", "fbpixel", "adwordspixel", "linkedinpixel", "twitterpixel",
+    "adrollpixel", "quorapixel", "pinterest", "bing", "snapchat", "reddit", "tiktok",
+]  # fmt: skip
+QR_TYPES = ["text", "vcard", "link", "email", "phone", "sms", "wifi"]
+OVERLAY_TYPES = ["message", "contact"]
+NAME = validate.Length(min=1, max=100)
+URL = validate.Length(min=1, max=2048)
+MAX_TARGETS = 50
 
 
+def rgb_color(value: str) -> None:
+    match = RGB.match(value)
+    if not match or any(int(part) > 255 for part in match.groups()):
+        raise ValidationError("Use an RGB colour such as rgb(255,255,255).")
+
+
+class MessageEnvelope(Schema):
+    error = fields.Integer(dump_default=0)
+    message = fields.String()
+
+
+class IdEnvelope(Schema):
+    error = fields.Integer(dump_default=0)
+    id = fields.Integer()
+
+
+class ListQuery(PageQuery):
+    """`limit` and `page` of every list (page >= 1, 1 <= limit <= 1000)."""
+
+
+# --- Account ----------------------------------------------------------------------------------
 class AccountRead(Schema):
     id = fields.Integer()
     email = fields.String()
@@ -23,6 +66,345 @@ class AccountUpdate(Schema):
     password = fields.String(validate=validate.Length(min=8, max=128))
 
 
-class MessageEnvelope(Schema):
+# --- Short links ------------------------------------------------------------------------------
+class GeoTarget(Schema):
+    location = fields.String(required=True, validate=validate.Length(min=2, max=64))
+    link = fields.String(required=True, validate=URL)
+
+
+class DeviceTarget(Schema):
+    device = fields.String(required=True, validate=validate.Length(min=2, max=32))
+    link = fields.String(required=True, validate=URL)
+
+
+class LanguageTarget(Schema):
+    language = fields.String(required=True, validate=validate.Length(min=2, max=32))
+    link = fields.String(required=True, validate=URL)
+
+
+class DeepLink(Schema):
+    auto = fields.Boolean(load_default=False)
+    apple = fields.String(validate=URL)
+    google = fields.String(validate=URL)
+
+
+def _targets(schema):
+    return fields.List(fields.Nested(schema), validate=validate.Length(max=MAX_TARGETS))
+
+
+class UrlUpdate(Schema):
+    url = fields.String(validate=URL)
+    custom = fields.String(validate=aliases.validate_custom)
+    type = fields.String(validate=LINK_TYPE)
+    password = fields.String(allow_none=True, validate=validate.Length(max=128))
+    domain = fields.String(allow_none=True, validate=validate.Length(max=300))
+    expiry = PlainTime(allow_none=True)
+    geotarget = _targets(GeoTarget)
+    devicetarget = _targets(DeviceTarget)
+    languagetarget = _targets(LanguageTarget)
+    metatitle = fields.String(allow_none=True, validate=validate.Length(max=255))
+    metadescription = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    pixels = fields.List(fields.Integer(), validate=validate.Length(max=MAX_TARGETS))
+    channel = fields.Integer(allow_none=True)
+    campaign = fields.Integer(allow_none=True)
+    deeplink = fields.Nested(DeepLink, allow_none=True)
+
+
+class UrlCreate(UrlUpdate):
+    url = fields.String(required=True, validate=URL)
+
+
+class UrlQuery(ListQuery):
+    order = fields.String(load_default="date", validate=validate.OneOf(["date", "clicks"]))
+    short = fields.String(validate=validate.Length(max=64))
+
+
+class UrlRead(Schema):
+    id = fields.Integer()
+    alias = fields.String()
+    shorturl = fields.String()
+    longurl = fields.String(attribute="url")
+    clicks = fields.Integer()
+    title = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    date = PlainTime(attribute="created_at")
+
+
+class UrlDetails(Schema):
+    id = fields.Integer()
+    shorturl = fields.String()
+    longurl = fields.String(attribute="url")
+    title = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    location = fields.Dict(keys=fields.String(), values=fields.String())
+    device = fields.Dict(keys=fields.String(), values=fields.String())
+    expiry = PlainTime(allow_none=True)
+    date = PlainTime(attribute="created_at")
+
+
+class SocialCount(Schema):
+    facebook = fields.Integer()
+    twitter = fields.Integer()
+    instagram = fields.Integer()
+
+
+class ClickStatsRead(Schema):
+    clicks = fields.Integer()
+    uniqueClicks = fields.Integer()  # noqa: N815 - the seed's field name
+    topCountries = fields.Dict(keys=fields.String(), values=fields.String())  # noqa: N815
+    topReferrers = fields.Dict(keys=fields.String(), values=fields.String())  # noqa: N815
+    topBrowsers = fields.Dict(keys=fields.String(), values=fields.String())  # noqa: N815
+    topOs = fields.Dict(keys=fields.String(), values=fields.String())  # noqa: N815
+    socialCount = fields.Nested(SocialCount)  # noqa: N815
+
+
+class UrlEnvelope(Schema):
     error = fields.Integer(dump_default=0)
-    message = fields.String()
+    id = fields.Integer()
+    details = fields.Nested(UrlDetails)
+    data = fields.Nested(ClickStatsRead)
+
+
+class UrlCreated(Schema):
+    error = fields.Integer(dump_default=0)
+    id = fields.Integer()
+    shorturl = fields.String()
+
+
+# --- Campaigns --------------------------------------------------------------------------------
+SLUG = validate.Regexp(r"^[A-Za-z0-9_-]{1,64}$", error="Use 1 to 64 letters, digits, - or _.")
+
+
+class CampaignCreate(Schema):
+    name = fields.String(validate=NAME)
+    slug = fields.String(allow_none=True, validate=SLUG)
+    public = fields.Boolean()
+
+
+class CampaignUpdate(CampaignCreate):
+    name = fields.String(required=True, validate=NAME)
+
+
+class CampaignRead(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    domain = fields.String()  # the seed's key for the name
+    public = fields.Boolean()
+    rotator = fields.Raw()  # the rotator URL, or false without a slug
+    list = fields.String()
+
+
+class CampaignEnvelope(CampaignRead):
+    error = fields.Integer(dump_default=0)
+
+
+# --- Splash pages and CTA overlays ------------------------------------------------------------
+class SplashCreate(Schema):
+    name = fields.String(required=True, validate=NAME)
+    title = fields.String(validate=validate.Length(max=255))
+    message = fields.String(validate=validate.Length(max=2000))
+    link = fields.String(validate=URL)
+    counter = fields.Integer(load_default=5, validate=validate.Range(min=1, max=60))
+
+
+class SplashRead(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    date = PlainTime(attribute="created_at")
+
+
+class OverlayCreate(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(OVERLAY_TYPES))
+    name = fields.String(required=True, validate=NAME)
+    message = fields.String(validate=validate.Length(max=2000))
+    button_text = fields.String(validate=validate.Length(max=100))
+    button_url = fields.String(validate=URL)
+
+
+class OverlayRead(Schema):
+    id = fields.Integer()
+    type = fields.String()
+    name = fields.String()
+    date = PlainTime(attribute="created_at")
+
+
+# --- QR codes ---------------------------------------------------------------------------------
+class QrUpdate(Schema):
+    type = fields.String(validate=validate.OneOf(QR_TYPES))
+    data = fields.Raw(required=True)
+    name = fields.String(validate=NAME)
+    background = fields.String(validate=rgb_color)
+    foreground = fields.String(validate=rgb_color)
+    logo = fields.String(allow_none=True, validate=validate.Length(max=700_000))
+
+    @validates_schema
+    def data_is_text_or_object(self, data, **kwargs):
+        value = data.get("data")
+        if not isinstance(value, str | dict) or not value:
+            raise ValidationError("Give the QR data as text or an object.", "data")
+
+
+class QrCreate(QrUpdate):
+    type = fields.String(required=True, validate=validate.OneOf(QR_TYPES))
+
+
+class QrRead(Schema):
+    id = fields.Integer()
+    link = fields.String()
+    scans = fields.Integer()
+    name = fields.String()
+    date = PlainTime(attribute="created_at")
+
+
+class QrEnvelope(Schema):
+    error = fields.Integer(dump_default=0)
+    details = fields.Nested(QrRead)
+    data = fields.Nested(ClickStatsRead)
+
+
+class QrCreated(Schema):
+    error = fields.Integer(dump_default=0)
+    id = fields.Integer()
+    link = fields.String()
+
+
+# --- Channels ---------------------------------------------------------------------------------
+class ChannelUpdate(Schema):
+    name = fields.String(validate=NAME)
+    description = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    color = fields.String(validate=HEX_COLOR)
+    starred = fields.Boolean()
+
+
+class ChannelCreate(ChannelUpdate):
+    name = fields.String(required=True, validate=NAME)
+
+
+class ChannelRead(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    description = fields.String(allow_none=True)
+    color = fields.String()
+    starred = fields.Boolean()
+
+
+class ChannelEnvelope(ChannelRead):
+    error = fields.Integer(dump_default=0)
+
+
+class ChannelItemRead(Schema):
+    type = fields.String()
+    id = fields.Integer()
+    title = fields.String()
+    preview = fields.String()
+    link = fields.String()
+    date = fields.String()
+
+
+# --- Pixels -----------------------------------------------------------------------------------
+PIXEL_TAG = validate.Regexp(
+    r"^[A-Za-z0-9_.:-]{1,100}$", error="Use 1 to 100 letters, digits, '-', '_', '.' or ':'."
+)
+
+
+class PixelUpdate(Schema):
+    name = fields.String(validate=NAME)
+    tag = fields.String(required=True, validate=PIXEL_TAG)
+
+
+class PixelCreate(PixelUpdate):
+    type = fields.String(required=True, validate=validate.OneOf(PIXEL_TYPES))
+    name = fields.String(required=True, validate=NAME)
+
+
+class PixelRead(Schema):
+    id = fields.Integer()
+    type = fields.String()
+    name = fields.String()
+    tag = fields.String()
+    date = PlainTime(attribute="created_at")
+
+
+# --- Branded domains --------------------------------------------------------------------------
+class DomainUpdate(Schema):
+    redirectroot = fields.String(allow_none=True, validate=URL)
+    redirect404 = fields.String(allow_none=True, validate=URL)
+
+
+class DomainCreate(DomainUpdate):
+    domain = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+class DomainRead(Schema):
+    id = fields.Integer()
+    domain = fields.String(attribute="url")
+    redirectroot = fields.String(attribute="redirect_root", allow_none=True)
+    redirect404 = fields.String(attribute="redirect_404", allow_none=True)
+
+
+# --- Plans and users (admin) ------------------------------------------------------------------
+class PlanRead(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    free = fields.Boolean()
+    prices = fields.Dict(allow_none=True)
+    limits = fields.Dict()
+
+
+class PlansEnvelope(Schema):
+    error = fields.Integer(dump_default=0)
+    data = fields.Nested(PlanRead, many=True)
+
+
+class Subscription(Schema):
+    type = fields.String(required=True, validate=validate.OneOf(["monthly", "yearly", "lifetime"]))
+    expiration = PlainTime(allow_none=True)
+
+
+class UserQuery(ListQuery):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    filter = fields.String(validate=validate.OneOf(["admin", "free", "pro"]))
+    email = fields.String(validate=validate.Length(max=254))
+
+
+class PlatformUserRead(AccountRead):
+    planid = fields.Integer(allow_none=True)
+    apikey = fields.String()
+
+
+class UsersEnvelope(Schema):
+    error = fields.Integer(dump_default=0)
+    data = fields.Nested(PlatformUserRead, many=True)
+
+
+class UserEnvelope(Schema):
+    error = fields.Integer(dump_default=0)
+    data = fields.Nested(PlatformUserRead)
+
+
+class UserCreate(Schema):
+    username = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9_.-]{3,32}$", error="Use 3 to 32 letters, digits, '.', '-' or '_'."
+        ),
+    )
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, validate=validate.Length(min=5, max=128))
+    planid = fields.Integer()
+    expiration = PlainTime(allow_none=True)
+
+
+class UserCreatedData(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    username = fields.String()
+
+
+class UserCreated(MessageEnvelope):
+    data = fields.Nested(UserCreatedData)
+
+
+class SsoEnvelope(Schema):
+    error = fields.Integer(dump_default=0)
+    url = fields.String()

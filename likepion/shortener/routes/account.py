@@ -4,19 +4,21 @@ import hashlib
 
 from likepion.auth import services as auth_services
 from likepion.auth.guards import api_key_user
+from likepion.shortener import limits
 from likepion.shortener.blueprint import bp
 from likepion.shortener.schemas import AccountEnvelope, AccountUpdate, MessageEnvelope
 
 
-def _account(user) -> dict:
+def account_read(user) -> dict:
+    plan = limits.current_plan(user)
     digest = hashlib.md5(user.email.encode(), usedforsecurity=False).hexdigest()
     return {
         "id": user.id,
         "email": user.email,
         "username": user.username,
         "avatar": f"https://www.gravatar.com/avatar/{digest}?d=identicon",
-        "status": "free" if user.plan is None or user.plan.free else "pro",
-        "expires": user.plan_expires,
+        "status": "free" if plan is None or plan.free else "pro",
+        "expires": None if plan is None or plan.free else user.plan_expires,
         "registered": user.created_at,
     }
 
@@ -25,7 +27,7 @@ def _account(user) -> dict:
 @api_key_user
 @bp.response(200, AccountEnvelope)
 def get_account(user):
-    return {"data": _account(user)}
+    return {"data": account_read(user)}
 
 
 @bp.put("/account/update")

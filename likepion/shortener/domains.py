@@ -1,0 +1,60 @@
+"""Branded domains: a host of the user's that serves their short links."""
+
+from sqlalchemy import func, select
+
+from likepion.core.db import db, get_owned
+from likepion.core.errors import Conflict, ValidationFailed
+from likepion.shortener import owned, urlcheck
+from likepion.shortener.models import Domain, ShortUrl
+
+
+def create_domain(user, *, domain: str, redirectroot=None, redirect404=None) -> Domain:
+    """A new branded domain (scheme and host only), under the plan's domain count."""
+    parts = urlcheck.split_http_url(domain, "domain")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise ValidationFailed(
+            "Invalid domain.", details={"domain": ["Give only the scheme and host."]}
+        )
+    host = parts.netloc.lower()
+    if urlcheck.is_own_host(parts.hostname.lower()):
+        raise ValidationFailed(
+            "Invalid domain.", details={"domain": ["This is the service's own host."]}
+        )
+    return owned.create_owned(
+        Domain,
+        user,
+        plan_count="domain",
+        scheme=parts.scheme.lower(),
+        host=host,
+        **_redirects(redirectroot, redirect404),
+    )
+
+
+def update_domain(user, domain_id: int, **values) -> Domain:
+    redirects = _redirects(values.get("redirectroot"), values.get("redirect404"))
+    changes = {
+        column: redirects[column]
+        for column, key in (("redirect_root", "redirectroot"), ("redirect_404", "redirect404"))
+        if key in values
+    }
+    return owned.update_owned(Domain, user, domain_id, **changes)
+
+
+def delete_domain(user, domain_id: int) -> None:
+    """Refused while links use the domain: deleting it would silently break them."""
+    domain = get_owned(Domain, domain_id, user.id)
+    in_use = db.session.scalar(
+        select(func.count()).select_from(ShortUrl).where(ShortUrl.domain_id == domain.id)
+    )
+    if in_use:
+        raise Conflict(
+            f"{in_use} link(s) use this domain; move or delete them first.", code="domain_in_use"
+        )
+    owned.delete_owned(Domain, user, domain_id)
+
+
+def _redirects(root: str | None, not_found: str | None) -> dict:
+    for value, field in ((root, "redirectroot"), (not_found, "redirect404")):
+        if value:
+            urlcheck.split_http_url(value, field)
+    return {"redirect_root": root or None, "redirect_404": not_found or None}

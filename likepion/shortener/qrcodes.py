@@ -1,0 +1,258 @@
+"""QR codes: what each of the seven types encodes, the image (segno), logos, and CRUD."""
+
+import base64
+import binascii
+import io
+import re
+import urllib.request
+from functools import lru_cache
+
+import segno
+from PIL import Image, UnidentifiedImageError
+from segno import helpers
+from sqlalchemy import func, select
+
+from likepion.core.db import db, get_owned
+from likepion.core.errors import ValidationFailed
+from likepion.core.pagination import Page, paginate
+from likepion.shortener import addresses, aliases, urlcheck
+from likepion.shortener.models import Click, QrCode
+
+MAX_LOGO_BYTES = 512 * 1024
+LOGO_SIDE = 256
+DATA_URI = re.compile(r"^data:image/(png|jpeg|jpg);base64,(.+)$", re.S)
+# The field a string `data` stands for, and that the type cannot do without.
+MAIN_FIELD = {
+    "phone": "phone",
+    "sms": "phone",
+    "email": "email",
+    "wifi": "ssid",
+    "vcard": "firstname",
+}
+VCARD_FIELDS = {
+    "firstname", "lastname", "organization", "title", "phone", "cell", "email", "website",
+    "street", "city", "region", "zip", "country",
+}  # fmt: skip
+
+
+def list_qrs(user, *, page: int, limit: int) -> Page:
+    """The user's QR codes, newest first, with their scan counts."""
+    scans = select(func.count(Click.id)).where(Click.qr_code_id == QrCode.id).scalar_subquery()
+    stmt = (
+        select(QrCode, scans.label("scans"))
+        .where(QrCode.user_id == user.id)
+        .order_by(QrCode.id.desc())
+    )
+    result = paginate(stmt, page, limit, scalars=False)
+    result.items = [qr_read(qr, n) for qr, n in result.items]
+    return result
+
+
+def get_qr(user, qr_id: int) -> QrCode:
+    return get_owned(QrCode, qr_id, user.id)
+
+
+def qr_read(qr: QrCode, scans: int | None = None) -> dict:
+    if scans is None:
+        scans = db.session.scalar(select(func.count(Click.id)).where(Click.qr_code_id == qr.id))
+    return {
+        "id": qr.id,
+        "link": addresses.qr_url(qr),
+        "scans": scans,
+        "name": qr.name,
+        "created_at": qr.created_at,
+    }
+
+
+def create_qr(user, *, type: str, data, name: str | None = None, logo: str | None = None,
+              **colours) -> QrCode:  # fmt: skip
+    """A new QR code with a random alias; its content is checked by `payload` first."""
+    qr = QrCode(user_id=user.id, type=type, data=_stored(type, data), **colours)
+    qr.name = name or _default_name(qr)
+    qr.logo = load_logo(logo) if logo else None
+    aliases.insert_with_alias(qr, None, "")
+    db.session.commit()
+    return qr
+
+
+def update_qr(user, qr_id: int, *, data, type: str | None = None, **fields) -> QrCode:
+    qr = get_owned(QrCode, qr_id, user.id)
+    qr.type = type or qr.type
+    qr.data = _stored(qr.type, data)
+    if "logo" in fields:
+        logo = fields.pop("logo")
+        qr.logo = load_logo(logo) if logo else None
+    for name, value in fields.items():
+        setattr(qr, name, value)
+    db.session.commit()
+    return qr
+
+
+def payload(qr: QrCode) -> str:
+    """The text the QR code encodes for its type."""
+    data = qr.data
+    if qr.type in ("text", "link"):
+        return data["value"]
+    if qr.type == "phone":
+        return f"tel:{data['phone']}"
+    if qr.type == "sms":
+        return f"SMSTO:{data['phone']}:{data.get('message', '')}"
+    if qr.type == "email":
+        return helpers.make_make_email_data(
+            data["email"], subject=data.get("subject"), body=data.get("body")
+        )
+    if qr.type == "wifi":
+        return helpers.make_wifi_data(
+            data["ssid"], data.get("password"), data.get("encryption"), data.get("hidden", False)
+        )
+    return _vcard(data)
+
+
+def render(qr: QrCode, kind: str = "png", scale: int = 10) -> bytes:
+    """The QR image as PNG or SVG bytes, in its colours, with its logo in the middle."""
+    code = segno.make(payload(qr), error="h" if qr.logo else "m", micro=False)
+    colours = {"dark": _rgb(qr.foreground), "light": _rgb(qr.background)}
+    out = io.BytesIO()
+    if kind == "svg":
+        code.save(out, kind="svg", scale=scale, border=4, **colours)
+        return _svg_with_logo(out.getvalue(), qr.logo, code, scale) if qr.logo else out.getvalue()
+    code.save(out, kind="png", scale=scale, border=4, **colours)
+    return _png_with_logo(out.getvalue(), qr.logo) if qr.logo else out.getvalue()
+
+
+def load_logo(value: str) -> bytes:
+    """A PNG/JPEG logo from a data URI or a public http(s) URL, as PNG bytes at most 256 px."""
+    match = DATA_URI.match(value)
+    if match:
+        try:
+            raw = base64.b64decode(match.group(2), validate=True)
+        except binascii.Error:
+            raise _invalid("logo", "The data URI is not valid base64.") from None
+    else:
+        raw = _fetch_logo(value)
+    try:
+        image = Image.open(io.BytesIO(raw))
+        if image.format not in ("PNG", "JPEG"):
+            raise _invalid("logo", "The logo must be a PNG or JPEG image.")
+        image.thumbnail((LOGO_SIDE, LOGO_SIDE))
+        out = io.BytesIO()
+        image.convert("RGBA").save(out, "PNG")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise _invalid("logo", "The logo must be a PNG or JPEG image.") from None
+    return out.getvalue()
+
+
+def _fetch_logo(url: str) -> bytes:
+    """Fetch a logo, only from a host whose every address is public (no SSRF into our net)."""
+    parts = urlcheck.split_http_url(url, "logo")
+    if not urlcheck.is_public_host(parts.hostname):
+        raise _invalid("logo", "The logo's host must be a public address.")
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(url, timeout=5) as response:
+            raw = response.read(MAX_LOGO_BYTES + 1)
+    except (OSError, ValueError):
+        raise _invalid("logo", "The logo could not be downloaded.") from None
+    if len(raw) > MAX_LOGO_BYTES:
+        raise _invalid("logo", f"The logo is larger than {MAX_LOGO_BYTES // 1024} KB.")
+    return raw
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead to a private address after the check: refuse it."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _stored(qr_type: str, data) -> dict:
+    """The QR data as stored: `{"value": text}` for text and link, the type's fields otherwise."""
+    if qr_type in ("text", "link"):
+        value = data if isinstance(data, str) else None
+        if not value or len(value) > 2000:
+            raise _invalid("data", f"A {qr_type} QR code needs text of 1 to 2000 characters.")
+        if qr_type == "link":
+            urlcheck.split_http_url(value, "data")
+        return {"value": value}
+    if isinstance(data, str):  # the seed allows a string: it is the type's main field
+        data = {MAIN_FIELD[qr_type]: data}
+    fields = _clean_fields(data)
+    if qr_type == "vcard":
+        unknown = set(fields) - VCARD_FIELDS
+        if unknown or not (fields.get("firstname") or fields.get("lastname")):
+            raise _invalid("data", f"A vcard takes {sorted(VCARD_FIELDS)}, with a name.")
+    elif not fields.get(MAIN_FIELD[qr_type]):
+        raise _invalid("data", f"A {qr_type} QR code needs {MAIN_FIELD[qr_type]!r}.")
+    if qr_type == "wifi" and fields.get("encryption") not in (None, "WPA", "WEP", "nopass"):
+        raise _invalid("data", "Wifi encryption is WPA, WEP or nopass.")
+    return fields
+
+
+def _clean_fields(data: dict) -> dict:
+    """Short text values only (and the wifi `hidden` flag): the data ends up in an image."""
+    cleaned = {}
+    for key, value in data.items():
+        if key == "hidden" and isinstance(value, bool):
+            cleaned[key] = value
+        elif isinstance(value, str) and len(value) <= 500 and len(key) <= 32:
+            cleaned[key] = value
+        else:
+            raise _invalid("data", f"{key!r} must be text of at most 500 characters.")
+    return cleaned
+
+
+def _default_name(qr: QrCode) -> str:
+    data = qr.data
+    if qr.type == "vcard":
+        return f"{data.get('firstname', '')} {data.get('lastname', '')}".strip()[:100]
+    return str(data.get("value") or data[MAIN_FIELD[qr.type]])[:100]
+
+
+def _vcard(data: dict) -> str:
+    first, last = data.get("firstname", ""), data.get("lastname", "")
+    return helpers.make_vcard_data(
+        f"{last};{first}",
+        f"{first} {last}".strip(),
+        email=data.get("email"),
+        phone=data.get("phone"),
+        cellphone=data.get("cell"),
+        url=data.get("website"),
+        org=data.get("organization"),
+        title=data.get("title"),
+        street=data.get("street"),
+        city=data.get("city"),
+        region=data.get("region"),
+        zipcode=data.get("zip"),
+        country=data.get("country"),
+    )
+
+
+@lru_cache(maxsize=256)
+def _rgb(value: str) -> tuple[int, int, int]:
+    return tuple(int(part) for part in re.findall(r"\d+", value))
+
+
+def _png_with_logo(png: bytes, logo: bytes) -> bytes:
+    code = Image.open(io.BytesIO(png)).convert("RGBA")
+    mark = Image.open(io.BytesIO(logo)).convert("RGBA")
+    side = code.width // 5  # error level H restores up to 30% of the modules
+    mark.thumbnail((side, side))
+    code.alpha_composite(mark, ((code.width - mark.width) // 2, (code.height - mark.height) // 2))
+    out = io.BytesIO()
+    code.save(out, "PNG")
+    return out.getvalue()
+
+
+def _svg_with_logo(svg: bytes, logo: bytes, code, scale: int) -> bytes:
+    width, _ = code.symbol_size(scale=scale, border=4)
+    side = width // 5
+    offset = (width - side) / 2
+    image = (
+        f'<image x="{offset}" y="{offset}" width="{side}" height="{side}" '
+        f'href="data:image/png;base64,{base64.b64encode(logo).decode()}"/>'
+    )
+    return svg.replace(b"</svg>", image.encode() + b"</svg>")
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(f"Invalid {field}.", details={field: [message]})

@@ -1,0 +1,76 @@
+"""Plans and users (seed 004): admin only, 403 for everyone else."""
+
+from likepion.auth.guards import api_key_user
+from likepion.shortener import admin, plans
+from likepion.shortener.blueprint import bp
+from likepion.shortener.routes.account import account_read
+from likepion.shortener.schemas import (
+    MessageEnvelope,
+    PlansEnvelope,
+    SsoEnvelope,
+    Subscription,
+    UserCreate,
+    UserCreated,
+    UserEnvelope,
+    UserQuery,
+    UsersEnvelope,
+)
+
+
+def _user_read(user) -> dict:
+    return account_read(user) | {"planid": user.plan_id, "apikey": user.api_key}
+
+
+@bp.get("/plans")
+@api_key_user
+@bp.response(200, PlansEnvelope)
+def list_plans(user):
+    admin.require_admin(user)
+    return {"data": plans.list_plans()}
+
+
+@bp.put("/plan/<id:plan_id>/user/<id:user_id>")
+@api_key_user
+@bp.arguments(Subscription)
+@bp.response(200, MessageEnvelope)
+def subscribe_user(data, user, plan_id, user_id):
+    admin.subscribe(user, plan_id, user_id, **data)
+    return {"message": "User has been subscribed to this plan."}
+
+
+@bp.get("/users")
+@api_key_user
+@bp.arguments(UserQuery, location="query")
+@bp.response(200, UsersEnvelope)
+def list_users(query, user):
+    return {"data": [_user_read(u) for u in admin.list_users(user, **query)]}
+
+
+@bp.get("/user/<id:user_id>")
+@api_key_user
+@bp.response(200, UserEnvelope)
+def get_user(user, user_id):
+    return {"data": _user_read(admin.get_user(user, user_id))}
+
+
+@bp.post("/user/add")
+@api_key_user
+@bp.arguments(UserCreate)
+@bp.response(200, UserCreated)
+def add_user(data, user):
+    return {"message": "User has been registered.", "data": admin.add_user(user, **data)}
+
+
+@bp.delete("/user/<id:user_id>/delete")
+@api_key_user
+@bp.response(200, MessageEnvelope)
+def delete_user(user, user_id):
+    admin.delete_user(user, user_id)
+    return {"message": "User has been deleted."}
+
+
+@bp.get("/user/login/<id:user_id>")
+@api_key_user
+@bp.response(200, SsoEnvelope)
+def sso_login_url(user, user_id):
+    return {"url": admin.sso_url(user, user_id)}

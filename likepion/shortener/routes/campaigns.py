@@ -1,0 +1,57 @@
+"""Campaigns (seed 004, "Campaigns"): list, add, assign a link, update, delete."""
+
+from likepion.auth.guards import api_key_user
+from likepion.shortener import campaigns, owned
+from likepion.shortener.blueprint import bp
+from likepion.shortener.envelope import list_envelope, page_data
+from likepion.shortener.models import Campaign
+from likepion.shortener.schemas import (
+    CampaignCreate,
+    CampaignEnvelope,
+    CampaignRead,
+    CampaignUpdate,
+    ListQuery,
+    MessageEnvelope,
+)
+
+
+@bp.get("/campaigns")
+@api_key_user
+@bp.arguments(ListQuery, location="query")
+@bp.response(200, list_envelope(CampaignRead, "campaigns"))
+def list_campaigns(query, user):
+    page = owned.list_owned(Campaign, user, **query)
+    page.items = [campaigns.campaign_read(campaign, user) for campaign in page.items]
+    return page_data(page, "campaigns")
+
+
+@bp.post("/campaign/add")
+@api_key_user
+@bp.arguments(CampaignCreate)
+@bp.response(200, CampaignEnvelope)
+def add_campaign(data, user):
+    return campaigns.campaign_read(campaigns.create_campaign(user, **data), user)
+
+
+@bp.post("/campaign/<id:campaign_id>/assign/<id:link_id>")
+@api_key_user
+@bp.response(200, MessageEnvelope)
+def assign_campaign_link(user, campaign_id, link_id):
+    campaigns.assign_link(user, campaign_id, link_id)
+    return {"message": "Link successfully added to the campaign."}
+
+
+@bp.put("/campaign/<id:campaign_id>/update")
+@api_key_user
+@bp.arguments(CampaignUpdate)
+@bp.response(200, CampaignEnvelope)
+def update_campaign(data, user, campaign_id):
+    return campaigns.campaign_read(campaigns.update_campaign(user, campaign_id, **data), user)
+
+
+@bp.delete("/campaign/<id:campaign_id>/delete")
+@api_key_user
+@bp.response(200, MessageEnvelope)
+def delete_campaign(user, campaign_id):
+    owned.delete_owned(Campaign, user, campaign_id)
+    return {"message": "Campaign has been deleted successfully."}

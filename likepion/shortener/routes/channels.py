@@ -1,0 +1,65 @@
+"""Channels (seed 004, "Channels"): list, items, add, assign, update, delete."""
+
+from likepion.auth.guards import api_key_user
+from likepion.shortener import channels, owned
+from likepion.shortener.blueprint import bp
+from likepion.shortener.envelope import list_envelope, page_data
+from likepion.shortener.models import Channel
+from likepion.shortener.schemas import (
+    ChannelCreate,
+    ChannelEnvelope,
+    ChannelItemRead,
+    ChannelRead,
+    ChannelUpdate,
+    ListQuery,
+    MessageEnvelope,
+)
+
+
+@bp.get("/channels")
+@api_key_user
+@bp.arguments(ListQuery, location="query")
+@bp.response(200, list_envelope(ChannelRead, "channels"))
+def list_channels(query, user):
+    return page_data(owned.list_owned(Channel, user, **query), "channels")
+
+
+@bp.get("/channel/<id:channel_id>")
+@api_key_user
+@bp.arguments(ListQuery, location="query")
+@bp.response(200, list_envelope(ChannelItemRead, "items"))
+def list_channel_items(query, user, channel_id):
+    return page_data(channels.list_items(user, channel_id, **query), "items")
+
+
+@bp.post("/channel/add")
+@api_key_user
+@bp.arguments(ChannelCreate)
+@bp.response(200, ChannelEnvelope)
+def add_channel(data, user):
+    return owned.create_owned(Channel, user, **data)
+
+
+@bp.post("/channel/<id:channel_id>/assign/<any(links, bio, qr):kind>/<id:item_id>")
+@api_key_user
+@bp.response(200, MessageEnvelope)
+def assign_channel_item(user, channel_id, kind, item_id):
+    channels.assign_item(user, channel_id, kind, item_id)
+    return {"message": "Item successfully added to the channel."}
+
+
+@bp.put("/channel/<id:channel_id>/update")
+@api_key_user
+@bp.arguments(ChannelUpdate)
+@bp.response(200, MessageEnvelope)
+def update_channel(data, user, channel_id):
+    owned.update_owned(Channel, user, channel_id, **data)
+    return {"message": "Channel has been updated successfully."}
+
+
+@bp.delete("/channel/<id:channel_id>/delete")
+@api_key_user
+@bp.response(200, MessageEnvelope)
+def delete_channel(user, channel_id):
+    owned.delete_owned(Channel, user, channel_id)
+    return {"message": "Channel has been deleted successfully."}

@@ -1,0 +1,48 @@
+"""Branded domains (seed 004, "Branded Domains"): list, add, update, delete."""
+
+from likepion.auth.guards import api_key_user
+from likepion.shortener import domains, owned
+from likepion.shortener.blueprint import bp
+from likepion.shortener.envelope import list_envelope, page_data
+from likepion.shortener.models import Domain
+from likepion.shortener.schemas import (
+    DomainCreate,
+    DomainRead,
+    DomainUpdate,
+    IdEnvelope,
+    ListQuery,
+    MessageEnvelope,
+)
+
+
+@bp.get("/domains")
+@api_key_user
+@bp.arguments(ListQuery, location="query")
+@bp.response(200, list_envelope(DomainRead, "domains"))
+def list_domains(query, user):
+    return page_data(owned.list_owned(Domain, user, **query), "domains")
+
+
+@bp.post("/domain/add")
+@api_key_user
+@bp.arguments(DomainCreate)
+@bp.response(200, IdEnvelope)
+def add_domain(data, user):
+    return {"id": domains.create_domain(user, **data).id}
+
+
+@bp.put("/domain/<id:domain_id>/update")
+@api_key_user
+@bp.arguments(DomainUpdate)
+@bp.response(200, MessageEnvelope)
+def update_domain(data, user, domain_id):
+    domains.update_domain(user, domain_id, **data)
+    return {"message": "Domain has been updated successfully."}
+
+
+@bp.delete("/domain/<id:domain_id>/delete")
+@api_key_user
+@bp.response(200, MessageEnvelope)
+def delete_domain(user, domain_id):
+    domains.delete_domain(user, domain_id)
+    return {"message": "Domain has been deleted successfully."}

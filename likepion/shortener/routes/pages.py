@@ -1,0 +1,64 @@
+"""Custom splash pages and CTA overlays (seed 004 lists them; add and delete fill the lists)."""
+
+from likepion.auth.guards import api_key_user
+from likepion.shortener import owned, pages
+from likepion.shortener.blueprint import bp
+from likepion.shortener.envelope import list_envelope, page_data
+from likepion.shortener.models import Overlay, Splash
+from likepion.shortener.schemas import (
+    IdEnvelope,
+    ListQuery,
+    MessageEnvelope,
+    OverlayCreate,
+    OverlayRead,
+    SplashCreate,
+    SplashRead,
+)
+
+
+@bp.get("/splash")
+@api_key_user
+@bp.arguments(ListQuery, location="query")
+@bp.response(200, list_envelope(SplashRead, "splash"))
+def list_splash(query, user):
+    return page_data(owned.list_owned(Splash, user, **query), "splash")
+
+
+@bp.post("/splash/add")
+@api_key_user
+@bp.arguments(SplashCreate)
+@bp.response(200, IdEnvelope)
+def add_splash(data, user):
+    return {"id": pages.create_splash(user, **data).id}
+
+
+@bp.delete("/splash/<id:splash_id>/delete")
+@api_key_user
+@bp.response(200, MessageEnvelope)
+def delete_splash(user, splash_id):
+    owned.delete_owned(Splash, user, splash_id)
+    return {"message": "Splash page has been deleted successfully."}
+
+
+@bp.get("/overlay")
+@api_key_user
+@bp.arguments(ListQuery, location="query")
+@bp.response(200, list_envelope(OverlayRead, "cta"))
+def list_overlays(query, user):
+    return page_data(owned.list_owned(Overlay, user, **query), "cta")
+
+
+@bp.post("/overlay/add")
+@api_key_user
+@bp.arguments(OverlayCreate)
+@bp.response(200, IdEnvelope)
+def add_overlay(data, user):
+    return {"id": pages.create_overlay(user, **data).id}
+
+
+@bp.delete("/overlay/<id:overlay_id>/delete")
+@api_key_user
+@bp.response(200, MessageEnvelope)
+def delete_overlay(user, overlay_id):
+    owned.delete_owned(Overlay, user, overlay_id)
+    return {"message": "Overlay has been deleted successfully."}

@@ -1,0 +1,48 @@
+"""Pixels (seed 004, "Pixels"): list, add, update, delete."""
+
+from likepion.auth.guards import api_key_user
+from likepion.shortener import owned
+from likepion.shortener.blueprint import bp
+from likepion.shortener.envelope import list_envelope, page_data
+from likepion.shortener.models import Pixel
+from likepion.shortener.schemas import (
+    IdEnvelope,
+    ListQuery,
+    MessageEnvelope,
+    PixelCreate,
+    PixelRead,
+    PixelUpdate,
+)
+
+
+@bp.get("/pixels")
+@api_key_user
+@bp.arguments(ListQuery, location="query")
+@bp.response(200, list_envelope(PixelRead, "pixels"))
+def list_pixels(query, user):
+    return page_data(owned.list_owned(Pixel, user, **query), "pixels")
+
+
+@bp.post("/pixel/add")
+@api_key_user
+@bp.arguments(PixelCreate)
+@bp.response(200, IdEnvelope)
+def add_pixel(data, user):
+    return {"id": owned.create_owned(Pixel, user, plan_count="pixels", **data).id}
+
+
+@bp.put("/pixel/<id:pixel_id>/update")
+@api_key_user
+@bp.arguments(PixelUpdate)
+@bp.response(200, MessageEnvelope)
+def update_pixel(data, user, pixel_id):
+    owned.update_owned(Pixel, user, pixel_id, **data)
+    return {"message": "Pixel has been updated successfully."}
+
+
+@bp.delete("/pixel/<id:pixel_id>/delete")
+@api_key_user
+@bp.response(200, MessageEnvelope)
+def delete_pixel(user, pixel_id):
+    owned.delete_owned(Pixel, user, pixel_id)
+    return {"message": "Pixel has been deleted successfully."}

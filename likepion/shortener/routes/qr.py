@@ -1,0 +1,58 @@
+"""QR codes (seed 004, "QR codes"): list, get with stats, add, update, delete."""
+
+from likepion.auth.guards import api_key_user
+from likepion.shortener import addresses, owned, qrcodes, stats
+from likepion.shortener.blueprint import bp
+from likepion.shortener.envelope import list_envelope, page_data
+from likepion.shortener.models import Click, QrCode
+from likepion.shortener.schemas import (
+    ListQuery,
+    MessageEnvelope,
+    QrCreate,
+    QrCreated,
+    QrEnvelope,
+    QrRead,
+    QrUpdate,
+)
+
+
+@bp.get("/qr")
+@api_key_user
+@bp.arguments(ListQuery, location="query")
+@bp.response(200, list_envelope(QrRead, "qrs"))
+def list_qr(query, user):
+    return page_data(qrcodes.list_qrs(user, **query), "qrs")
+
+
+@bp.get("/qr/<id:qr_id>")
+@api_key_user
+@bp.response(200, QrEnvelope)
+def get_qr(user, qr_id):
+    qr = qrcodes.get_qr(user, qr_id)
+    return {"details": qrcodes.qr_read(qr), "data": stats.stats(Click.qr_code_id, qr.id)}
+
+
+@bp.post("/qr/add")
+@api_key_user
+@bp.arguments(QrCreate)
+@bp.response(200, QrCreated)
+def add_qr(data, user):
+    qr = qrcodes.create_qr(user, **data)
+    return {"id": qr.id, "link": addresses.qr_url(qr)}
+
+
+@bp.put("/qr/<id:qr_id>/update")
+@api_key_user
+@bp.arguments(QrUpdate)
+@bp.response(200, MessageEnvelope)
+def update_qr(data, user, qr_id):
+    qrcodes.update_qr(user, qr_id, **data)
+    return {"message": "QR has been updated successfully."}
+
+
+@bp.delete("/qr/<id:qr_id>/delete")
+@api_key_user
+@bp.response(200, MessageEnvelope)
+def delete_qr(user, qr_id):
+    owned.delete_owned(QrCode, user, qr_id)
+    return {"message": "QR Code has been deleted successfully."}

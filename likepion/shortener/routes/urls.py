@@ -1,0 +1,62 @@
+"""Short links: `/api/urls`, `/api/url/...` (SPEC 4; seed 004's empty "Links" heading)."""
+
+from likepion.auth.guards import api_key_user
+from likepion.shortener import addresses, links, stats
+from likepion.shortener.blueprint import bp
+from likepion.shortener.envelope import list_envelope, page_data
+from likepion.shortener.models import Click
+from likepion.shortener.schemas import (
+    MessageEnvelope,
+    UrlCreate,
+    UrlCreated,
+    UrlEnvelope,
+    UrlQuery,
+    UrlRead,
+    UrlUpdate,
+)
+
+
+@bp.get("/urls")
+@api_key_user
+@bp.arguments(UrlQuery, location="query")
+@bp.response(200, list_envelope(UrlRead, "urls"))
+def list_urls(query, user):
+    return page_data(links.list_links(user, **query), "urls")
+
+
+@bp.get("/url/<id:link_id>")
+@api_key_user
+@bp.response(200, UrlEnvelope)
+def get_url(user, link_id):
+    link = links.get_link(user, link_id)
+    return {
+        "id": link.id,
+        "details": links.link_details(link),
+        "data": stats.stats(Click.short_url_id, link.id),
+    }
+
+
+@bp.post("/url/add")
+@api_key_user
+@bp.arguments(UrlCreate)
+@bp.response(200, UrlCreated)
+def add_url(data, user):
+    link = links.create_link(user, **data)
+    return {"id": link.id, "shorturl": addresses.short_url(link)}
+
+
+@bp.put("/url/<id:link_id>/update")
+@api_key_user
+@bp.arguments(UrlUpdate)
+@bp.response(200, UrlCreated)
+def update_url(data, user, link_id):
+    link = links.update_link(user, link_id, **data)
+    return {"id": link.id, "shorturl": addresses.short_url(link)}
+
+
+@bp.delete("/url/<id:link_id>/delete")
+@api_key_user
+@bp.response(200, MessageEnvelope)
+def delete_url(user, link_id):
+    links.delete_link(user, link_id)
+    return {"message": "Link has been deleted successfully."}
