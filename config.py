@@ -75,6 +75,11 @@ class Config:
     # Base of short links, QR and rotator URLs (e.g. https://buildlink.org); empty: the request's.
     PUBLIC_URL = ""
     SSO_TOKEN_MINUTES = 60
+    # Clicks are written in batches of this many rows, or every CLICK_FLUSH_SECONDS.
+    CLICK_BATCH_SIZE = 200
+    CLICK_FLUSH_SECONDS = 1.0
+    # How often a process checks whether another one changed a link (alias cache version).
+    ALIAS_CACHE_CHECK_SECONDS = 1.0
     LOG_LEVEL = "INFO"
 
     API_TITLE = "Likepion"
@@ -93,6 +98,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     PASSWORD_HASH_PROFILE = "CHEAPEST"
     JWT_SECRET_KEY = "test-jwt-secret-key-0000000000000000"
+    CLICK_BATCH_SIZE = 1  # each click is written during its request, so tests see it at once
     LOG_LEVEL = "WARNING"
 
 

@@ -10,3 +10,10 @@ access_log_format = (
     '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(b)s","ms":%(M)s,'
     '"request_id":"%({x-request-id}o)s"}'
 )
+
+
+def worker_exit(server, worker):
+    """Write the clicks still buffered in this worker before it goes."""
+    from likepion.redirect.tracking import flush_all
+
+    flush_all()

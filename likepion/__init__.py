@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from likepion.auth import routes as auth_routes
     from likepion.backlink import routes as backlink_routes
     from likepion.credits import routes as credits_routes
+    from likepion.redirect import routes as redirect_routes
     from likepion.shortener import routes as shortener_routes
     from likepion.worker import routes as worker_routes
 
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
             (worker_routes.bp, "WORKER_RATE_LIMIT", server_identity),
         ],
     )
+    app.register_blueprint(redirect_routes.bp)
     app.register_blueprint(
         get_swaggerui_blueprint(
             "/docs", "/openapi.json", config={"app_name": "Likepion API", "validatorUrl": None}

@@ -5,6 +5,7 @@ from likepion.backlink.models import Account, Group, Link, Request, Site
 from likepion.core.idempotency import IdempotencyKey
 from likepion.credits.models import LedgerEntry
 from likepion.shortener.models import (
+    AliasCacheVersion,
     Campaign,
     Channel,
     ChannelItem,
@@ -21,6 +22,7 @@ from likepion.worker.models import Server
 
 __all__ = [
     "Account",
+    "AliasCacheVersion",
     "Campaign",
     "Channel",
     "ChannelItem",

@@ -38,6 +38,11 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class Gone(AppError):
+    status = 410
+    code = "gone"
+
+
 class ValidationFailed(AppError):
     status = 422
     code = "validation_error"

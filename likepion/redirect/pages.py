@@ -1,6 +1,12 @@
-"""The web family: HTML pages for visitors (errors here; redirect pages join later)."""
+"""The web family: HTML pages for visitors (errors, password form, splash, frame, overlay,
+campaign lists), with a link's tracking pixels on the pages that show HTML."""
 
 from flask import render_template
+from markupsafe import Markup
+from sqlalchemy import select
+
+from likepion.core.db import db
+from likepion.shortener.models import Overlay, Pixel, Splash, short_url_pixels
 
 TITLES = {
     404: "Page not found",
@@ -9,8 +15,68 @@ TITLES = {
     429: "Too many requests",
     500: "Something went wrong",
 }
+DEFAULT_SPLASH_SECONDS = 5
+# Each pixel type's standard tag; `tag` is escaped by Markup.format (and limited to
+# letters, digits and `_.:-` by the API).
+PIXEL_TAGS = {
+    "gtmpixel": '<script async src="https://www.googletagmanager.com/gtm.js?id={tag}"></script>',
+    "gapixel": '<script async src="https://www.googletagmanager.com/gtag/js?id={tag}"></script>',
+    "adwordspixel": (
+        '<script async src="https://www.googletagmanager.com/gtag/js?id={tag}"></script>'
+    ),
+    "fbpixel": '<img hidden alt="" src="https://www.facebook.com/tr?id={tag}&amp;ev=PageView">',
+    "linkedinpixel": '<img hidden alt="" src="https://px.ads.linkedin.com/collect/?pid={tag}">',
+    "twitterpixel": '<img hidden alt="" src="https://analytics.twitter.com/i/adsct?p_id={tag}">',
+    "adrollpixel": '<script async src="https://s.adroll.com/j/{tag}/roundtrip.js"></script>',
+    "quorapixel": '<img hidden alt="" src="https://q.quora.com/_/ad/{tag}/pixel">',
+    "pinterest": '<img hidden alt="" src="https://ct.pinterest.com/v3/?tid={tag}&amp;noscript=1">',
+    "bing": '<img hidden alt="" src="https://bat.bing.com/action/0?ti={tag}&amp;Ver=2">',
+    "snapchat": '<img hidden alt="" src="https://tr.snapchat.com/p?pid={tag}">',
+    "reddit": '<img hidden alt="" src="https://alb.reddit.com/rp.gif?id={tag}">',
+    "tiktok": '<script async src="https://analytics.tiktok.com/i18n/pixel/sdk.js?sdkid={tag}">'
+    "</script>",
+}
 
 
 def error_response(status: int, code: str, message: str, details: dict, headers=None):
     html = render_template("error.html", title=TITLES.get(status, "Error"), message=message)
     return html, status, list(headers or [])
+
+
+def password_form(target, action: str, *, wrong: bool):
+    html = render_template(
+        "redirect/password.html", action=action, wrong=wrong, pixels=_pixels(target.id)
+    )
+    return html, 403 if wrong else 200
+
+
+def link_page(target, url: str):
+    """The page a non-direct link shows: splash (countdown), frame, or frame with an overlay."""
+    pixels = _pixels(target.id)
+    if target.type == "splash":
+        splash = db.session.get(Splash, target.splash_id) if target.splash_id else None
+        return render_template(
+            "redirect/splash.html",
+            url=url,
+            title=splash.title or splash.name if splash else "You are being redirected",
+            message=splash.message if splash else None,
+            product=splash.link if splash else None,
+            seconds=splash.counter if splash else DEFAULT_SPLASH_SECONDS,
+            pixels=pixels,
+        )
+    overlay = db.session.get(Overlay, target.overlay_id) if target.overlay_id else None
+    return render_template("redirect/frame.html", url=url, overlay=overlay, pixels=pixels)
+
+
+def campaign_page(campaign, links: list[dict]):
+    return render_template("redirect/campaign.html", campaign=campaign, links=links)
+
+
+def _pixels(link_id: int) -> list[Markup]:
+    rows = db.session.execute(
+        select(Pixel.type, Pixel.tag)
+        .join(short_url_pixels, short_url_pixels.c.pixel_id == Pixel.id)
+        .where(short_url_pixels.c.short_url_id == link_id)
+        .order_by(Pixel.id)
+    )
+    return [Markup(PIXEL_TAGS[kind]).format(tag=tag) for kind, tag in rows if kind in PIXEL_TAGS]

@@ -192,8 +192,8 @@ class ChannelItem(db.Model):
 
     __tablename__ = "channel_items"
     __table_args__ = (
-        UniqueConstraint("channel_id", "short_url_id"),
-        UniqueConstraint("channel_id", "qr_code_id"),
+        UniqueConstraint("channel_id", "short_url_id", name="uq_channel_items_channel_link"),
+        UniqueConstraint("channel_id", "qr_code_id", name="uq_channel_items_channel_qr"),
         CheckConstraint("(short_url_id IS NULL) <> (qr_code_id IS NULL)", name="one_item"),
     )
 
@@ -229,3 +229,13 @@ class Click(db.Model):
     os: Mapped[str | None] = mapped_column(String(64))
     # A salted hash of (day, IP, user agent): counts unique visitors without keeping the IP.
     visitor: Mapped[str | None] = mapped_column(String(32))
+
+
+class AliasCacheVersion(db.Model):
+    """One row whose `version` goes up whenever a link or branded domain changes; every worker
+    compares it (at most once a second) with the version its alias cache was built at."""
+
+    __tablename__ = "alias_cache_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,187 @@
+"""Alias and branded-domain lookups (cached in each process) and the choice of destination.
+
+Invalidation across gunicorn workers is a version stamp: any flush that adds, changes or deletes
+a short link or a branded domain also increments `alias_cache_version` in the same transaction.
+Each process re-reads that one row at most every ALIAS_CACHE_CHECK_SECONDS (default 1 s) and
+drops its cache when the number moved, so another worker's edit shows within that interval; the
+process that made the edit drops its own cache at once.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import chain
+
+from flask import current_app, request
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import Session
+
+from likepion.core.db import db
+from likepion.core.time import as_utc
+from likepion.shortener.models import AliasCacheVersion, Domain, ShortUrl
+
+MAX_ENTRIES = 100_000
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What the redirect needs of a short link, and nothing else."""
+
+    id: int
+    url: str
+    type: str
+    password_hash: str | None
+    expiry: datetime | None
+    geo: dict | None
+    devices: dict | None
+    languages: dict | None
+    deeplink: dict | None
+    splash_id: int | None
+    overlay_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BrandedDomain:
+    id: int
+    redirect_root: str | None
+    redirect_404: str | None
+
+
+TARGET_COLUMNS = (
+    ShortUrl.id,
+    ShortUrl.url,
+    ShortUrl.type,
+    ShortUrl.password_hash,
+    ShortUrl.expiry,
+    ShortUrl.geo_targets,
+    ShortUrl.device_targets,
+    ShortUrl.language_targets,
+    ShortUrl.deeplink,
+    ShortUrl.splash_id,
+    ShortUrl.overlay_id,
+)
+
+
+class AliasCache:
+    """`(domain_key, alias) -> Target | None` and `host -> BrandedDomain | None`, per process."""
+
+    def __init__(self):
+        self._entries: dict = {}
+        self._version: int | None = None
+        self._checked_at = float("-inf")
+
+    def target(self, domain_key: int, alias: str) -> Target | None:
+        self._revalidate()
+        key = (domain_key, alias)
+        found = self._entries.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._remember(key, _load_target(domain_key, alias))
+        return found
+
+    def domain(self, host: str) -> BrandedDomain | None:
+        self._revalidate()
+        found = self._entries.get(host, _MISSING)
+        if found is _MISSING:
+            found = self._remember(host, _load_domain(host))
+        return found
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._checked_at = float("-inf")
+
+    def _remember(self, key, value):
+        if len(self._entries) >= MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[key] = value
+        return value
+
+    def _revalidate(self) -> None:
+        now = time.monotonic()
+        if now - self._checked_at < current_app.config["ALIAS_CACHE_CHECK_SECONDS"]:
+            return
+        version = _read_version()
+        if version != self._version:
+            self._entries.clear()
+            self._version = version
+        self._checked_at = now
+
+
+def cache() -> AliasCache:
+    """This app's cache in this process."""
+    return current_app.extensions.setdefault("alias_cache", AliasCache())
+
+
+def bump(session) -> None:
+    """Move the version on (inside the caller's transaction) and drop this process's cache."""
+    stamp = AliasCacheVersion.__table__
+    moved = session.execute(
+        update(stamp).where(stamp.c.id == 1).values(version=stamp.c.version + 1)
+    ).rowcount
+    if not moved:  # a fresh database (or a truncated one in tests) has no row yet
+        session.execute(insert(stamp).values(id=1, version=1))
+    if current_app:
+        cache().clear()
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_when_links_change(session, flush_context, instances) -> None:
+    changed = chain(session.new, session.dirty, session.deleted)
+    if any(isinstance(row, ShortUrl | Domain) for row in changed):
+        bump(session)
+
+
+def _read_version() -> int:
+    with db.engine.connect() as conn:
+        return conn.scalar(select(AliasCacheVersion.version).where(AliasCacheVersion.id == 1)) or 0
+
+
+def _load_target(domain_key: int, alias: str) -> Target | None:
+    stmt = select(*TARGET_COLUMNS).where(ShortUrl.domain_key == domain_key, ShortUrl.alias == alias)
+    with db.engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    if row is None:
+        return None
+    values = row._asdict()
+    expiry = values.pop("expiry")
+    return Target(
+        id=values["id"],
+        url=values["url"],
+        type=values["type"],
+        password_hash=values["password_hash"],
+        expiry=as_utc(expiry) if expiry else None,
+        geo=values["geo_targets"],
+        devices=values["device_targets"],
+        languages=values["language_targets"],
+        deeplink=values["deeplink"],
+        splash_id=values["splash_id"],
+        overlay_id=values["overlay_id"],
+    )
+
+
+def _load_domain(host: str) -> BrandedDomain | None:
+    stmt = select(Domain.id, Domain.redirect_root, Domain.redirect_404).where(Domain.host == host)
+    with db.engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    return BrandedDomain(*row) if row else None
+
+
+def destination(target: Target, visit) -> str:
+    """Where this visitor goes: a deep link for their app store, else the first target that
+    matches their country, device or language, else the link's URL."""
+    deeplink = target.deeplink or {}
+    if deeplink.get("auto"):
+        store = {"iphone": "apple", "ipad": "apple", "android": "google"}.get(visit.device)
+        if store and deeplink.get(store):
+            return deeplink[store]
+    if target.geo and visit.country in target.geo:
+        return target.geo[visit.country]
+    if target.devices:
+        for device in (visit.device, visit.form):
+            if device in target.devices:
+                return target.devices[device]
+    if target.languages:
+        language = request.accept_languages.best_match(list(target.languages))
+        if language:
+            return target.languages[language]
+    return target.url

@@ -1,0 +1,85 @@
+"""Public web routes: `/<alias>`, `/qr/<alias>`, `/r/<slug>`, `/u/<username>/<slug>-<id>`."""
+
+import hashlib
+
+from flask import Blueprint, Response, redirect, request
+
+from likepion.auth import passwords
+from likepion.core.errors import Gone, NotFound
+from likepion.core.time import utcnow
+from likepion.redirect import pages, resolve, tracking
+from likepion.shortener import public, qrcodes
+
+bp = Blueprint("redirect", __name__, template_folder="templates")
+NOT_FOUND = "This short link does not exist."
+
+
+@bp.route("/<alias>", methods=["GET", "POST"])
+def follow(alias):
+    """1 domain by Host, 2 link by alias, 3 expiry, 4 password, 5 target, 6 respond, 7 track."""
+    cache = resolve.cache()
+    branded = cache.domain(request.host.lower())
+    target = cache.target(branded.id if branded else 0, alias)
+    if target is None:
+        if branded and branded.redirect_404:
+            return redirect(branded.redirect_404)
+        raise NotFound(NOT_FOUND)
+    if target.expiry and target.expiry <= utcnow():
+        raise Gone("This link has expired.")
+    if target.password_hash:
+        given = request.form.get("password") if request.method == "POST" else None
+        if given is None or not passwords.verify_password(target.password_hash, given):
+            return pages.password_form(target, request.path, wrong=given is not None)
+    visit = tracking.visit_of_request()
+    url = resolve.destination(target, visit)
+    tracking.record_click(visit, short_url_id=target.id)
+    if target.type == "direct":
+        return redirect(url)
+    return pages.link_page(target, url)
+
+
+@bp.get("/")
+def root():
+    """A branded domain's root goes to its `redirectroot`."""
+    branded = resolve.cache().domain(request.host.lower())
+    if branded and branded.redirect_root:
+        return redirect(branded.redirect_root)
+    raise NotFound("Nothing here.")
+
+
+@bp.get("/qr/<alias>")
+def qr_image(alias):
+    """The QR image (PNG, or SVG with ?format=svg); each fetch by a person counts as a scan."""
+    qr = public.qr_by_alias(alias)
+    kind = request.args.get("format", "png")
+    if qr is None or kind not in ("png", "svg"):
+        raise NotFound("This QR code does not exist.")
+    tracking.record_click(tracking.visit_of_request(), qr_code_id=qr.id)
+    etag = hashlib.sha256(f"{qr.id}:{qr.updated_at.isoformat()}:{kind}".encode()).hexdigest()[:32]
+    if etag in request.if_none_match:
+        return Response(status=304, headers={"ETag": f'"{etag}"'})
+    response = Response(
+        qrcodes.render(qr, kind), mimetype="image/svg+xml" if kind == "svg" else "image/png"
+    )
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"  # revalidate, so each view reaches us
+    return response
+
+
+@bp.get("/r/<slug>")
+def rotator(slug):
+    """The next link of the campaign in turn; the click counts on that link."""
+    chosen = public.rotate(slug)
+    if chosen is None:
+        raise NotFound("This rotator does not exist or has no links.")
+    link_id, url = chosen
+    tracking.record_click(tracking.visit_of_request(), short_url_id=link_id)
+    return redirect(url)
+
+
+@bp.get("/u/<username>/<name>")
+def campaign_list(username, name):
+    found = public.public_campaign(username, name)
+    if found is None:
+        raise NotFound("This list does not exist or is private.")
+    return pages.campaign_page(*found)

@@ -1,0 +1,195 @@
+"""Who visited (country, browser, OS, device, referrer, a daily visitor hash) and the click buffer.
+
+A click never costs the visitor a database transaction: rows wait in a per-process buffer that
+is written with one multi-row INSERT when it holds CLICK_BATCH_SIZE rows, and by a background
+thread every CLICK_FLUSH_SECONDS. A clean shutdown (gunicorn's worker_exit hook, atexit) writes
+what is left; a crash loses at most the last CLICK_FLUSH_SECONDS of clicks.
+"""
+
+import atexit
+import hashlib
+import logging
+import os
+import re
+import threading
+import weakref
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import iptocc
+from flask import Flask, current_app, request
+from sqlalchemy import insert
+from ua_parser import parse as parse_user_agent
+
+from likepion.core.db import db
+from likepion.core.time import utcnow
+from likepion.shortener.models import Click
+
+log = logging.getLogger(__name__)
+BOTS = re.compile(
+    r"bot|crawl|spider|slurp|facebookexternalhit|embedly|preview|monitor|lighthouse|"
+    r"python-requests|go-http-client|scrapy",
+    re.IGNORECASE,
+)
+MAX_PENDING = 100_000  # kept for a retry while the database is unreachable
+_buffers = weakref.WeakSet()
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    country: str | None
+    browser: str | None
+    os: str | None
+    device: str  # iphone, ipad, android, windows, macos, linux or other
+    form: str  # desktop, mobile or tablet
+    referrer_host: str | None
+    visitor: str
+    is_bot: bool
+
+
+def visit_of_request() -> Visit:
+    """The visitor of the current request, from local lookups only (no network)."""
+    agent = request.headers.get("User-Agent", "")
+    ip = request.remote_addr or ""
+    browser, os_name, device, form, spider = _agent(agent)
+    return Visit(
+        country=_country(ip),
+        browser=browser,
+        os=os_name,
+        device=device,
+        form=form,
+        referrer_host=_host(request.referrer),
+        visitor=_visitor(ip, agent),
+        is_bot=spider or bool(BOTS.search(agent)),
+    )
+
+
+def record_click(visit: Visit, *, short_url_id=None, qr_code_id=None) -> None:
+    """Queue one click (bots are not counted)."""
+    if visit.is_bot or request.method == "HEAD":
+        return
+    buffer(current_app).add(
+        {
+            "short_url_id": short_url_id,
+            "qr_code_id": qr_code_id,
+            "created_at": utcnow(),
+            "country": visit.country,
+            "referrer_host": visit.referrer_host,
+            "browser": visit.browser,
+            "os": visit.os,
+            "visitor": visit.visitor,
+        }
+    )
+
+
+class ClickBuffer:
+    """Rows waiting for one multi-row INSERT; safe to use from request and flusher threads."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self._rows: list[dict] = []
+        self._lock = threading.Lock()
+        self._flusher_pid = None
+        _buffers.add(self)
+
+    def add(self, row: dict) -> None:
+        with self._lock:
+            self._rows.append(row)
+            full = len(self._rows) >= self.app.config["CLICK_BATCH_SIZE"]
+        if full:
+            self.flush()
+        elif self._flusher_pid != os.getpid():
+            self._start_flusher()
+
+    def flush(self) -> int:
+        """Write every waiting row; on a database error keep them for the next try."""
+        with self._lock:
+            rows, self._rows = self._rows, []
+        if not rows:
+            return 0
+        try:
+            with self.app.app_context(), db.engine.begin() as conn:
+                conn.execute(insert(Click), rows)
+        except Exception:
+            log.exception("writing %d clicks failed; keeping them for the next flush", len(rows))
+            with self._lock:
+                self._rows[:0] = rows[-MAX_PENDING:]
+            return 0
+        return len(rows)
+
+    def _start_flusher(self) -> None:
+        """One daemon thread per process (a forked gunicorn worker starts its own)."""
+        with self._lock:
+            if self._flusher_pid == os.getpid():
+                return
+            self._flusher_pid = os.getpid()
+        interval = self.app.config["CLICK_FLUSH_SECONDS"]
+        stop = threading.Event()
+
+        def run():
+            while not stop.wait(interval):
+                self.flush()
+
+        threading.Thread(target=run, name="click-flusher", daemon=True).start()
+
+
+def buffer(app: Flask) -> ClickBuffer:
+    return app.extensions.setdefault("click_buffer", ClickBuffer(app))
+
+
+def flush_all() -> int:
+    """Write every buffer of this process (gunicorn's worker_exit hook, interpreter exit)."""
+    return sum(each.flush() for each in list(_buffers))
+
+
+atexit.register(flush_all)
+
+
+def _agent(agent: str) -> tuple:
+    """(browser, OS like "Windows 10", device, form factor, is a spider) of a user agent."""
+    parsed = parse_user_agent(agent) if agent else None
+    if parsed is None:
+        return None, None, "other", "desktop", False
+    browser = parsed.user_agent.family if parsed.user_agent else None
+    os_family = parsed.os.family if parsed.os else None
+    os_name = f"{os_family} {parsed.os.major}" if os_family and parsed.os.major else os_family
+    model = parsed.device.family if parsed.device else ""
+    device, form = _device(os_family or "", model, agent)
+    return browser, os_name, device, form, model == "Spider"
+
+
+def _device(os_family: str, model: str, agent: str) -> tuple[str, str]:
+    if model == "iPad":
+        return "ipad", "tablet"
+    if os_family == "iOS":
+        return "iphone", "mobile"
+    if os_family == "Android":
+        return "android", "mobile" if "Mobile" in agent else "tablet"
+    desktops = {"Windows": "windows", "Mac OS X": "macos", "Linux": "linux", "Ubuntu": "linux"}
+    return desktops.get(os_family, "other"), "desktop"
+
+
+def _country(ip: str) -> str | None:
+    """The country the address block is registered to (iptocc's offline registry data)."""
+    try:
+        return iptocc.country_code(ip)
+    except ValueError:
+        return None
+
+
+def _host(referrer: str | None) -> str | None:
+    if not referrer:
+        return None
+    try:
+        host = urlsplit(referrer).hostname
+    except ValueError:
+        return None
+    return host[:255] if host else None
+
+
+def _visitor(ip: str, agent: str) -> str:
+    """A salted hash of today, the IP and the user agent: unique visitors without the IP."""
+    salt = current_app.config["SECRET_KEY"]
+    material = f"{salt}|{datetime.now(UTC).date().isoformat()}|{ip}|{agent}".encode()
+    return hashlib.sha256(material).hexdigest()[:32]

@@ -1,0 +1,69 @@
+"""What the public web routes need of the shortener: rotator turns, public campaign lists and
+QR codes by alias. Each public function is one unit of work."""
+
+from sqlalchemy import func, select, update
+
+from likepion.auth.models import User
+from likepion.core.db import db
+from likepion.shortener import addresses
+from likepion.shortener.models import Campaign, QrCode, ShortUrl
+
+
+def rotate(slug: str) -> tuple[int, str] | None:
+    """The (link id, URL) whose turn it is in the campaign `slug`, round robin by link id.
+
+    The turn counter moves with one UPDATE ... RETURNING, so concurrent visitors each get
+    the next turn.
+    """
+    moved = db.session.execute(
+        update(Campaign)
+        .where(Campaign.slug == slug)
+        .values(rotator_turn=Campaign.rotator_turn + 1)
+        .returning(Campaign.id, Campaign.rotator_turn)
+    ).first()
+    if moved is None:
+        db.session.rollback()
+        return None
+    campaign_id, turn = moved
+    links = select(ShortUrl.id, ShortUrl.url).where(ShortUrl.campaign_id == campaign_id)
+    count = db.session.scalar(select(func.count()).select_from(links.subquery()))
+    chosen = (
+        db.session.execute(links.order_by(ShortUrl.id).offset((turn - 1) % count).limit(1)).first()
+        if count
+        else None
+    )
+    db.session.commit()
+    return tuple(chosen) if chosen else None
+
+
+def public_campaign(username: str, name: str) -> tuple[Campaign, list[dict]] | None:
+    """A public campaign and its links from `/u/<username>/<slug>-<id>`; None when missing,
+    private, or the slug does not match (`list` stands for a campaign without a slug)."""
+    slug, _, campaign_id = name.rpartition("-")
+    if not campaign_id.isdigit() or len(campaign_id) > 9:
+        return None
+    campaign = db.session.scalar(
+        select(Campaign)
+        .join(User, User.id == Campaign.user_id)
+        .where(
+            Campaign.id == int(campaign_id),
+            Campaign.public.is_(True),
+            User.username == username.lower(),
+            User.deleted_at.is_(None),
+        )
+    )
+    if campaign is None or (campaign.slug or "list") != slug:
+        return None
+    links = db.session.scalars(
+        select(ShortUrl).where(ShortUrl.campaign_id == campaign.id).order_by(ShortUrl.id)
+    )
+    return campaign, [
+        {"shorturl": addresses.short_url(link), "title": link.title or link.alias} for link in links
+    ]
+
+
+def qr_by_alias(alias: str):
+    """The QR code's row (read on a connection of its own and released at once, so no
+    transaction is open while its scan is recorded)."""
+    with db.engine.connect() as conn:
+        return conn.execute(select(QrCode.__table__).where(QrCode.alias == alias)).first()
