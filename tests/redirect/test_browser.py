@@ -1,0 +1,126 @@
+"""A real browser (headless Chromium through chromedriver) on a live server: the password form
+and the splash countdown work for a person, not only for the test client."""
+
+import os
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from werkzeug.serving import make_server
+
+from likepion.shortener.plans import seed_plans
+from tests.conftest import build_app
+from tests.factories import make_user
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.browser
+
+
+class Landing(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's name
+        body = b"<!doctype html><title>Landed</title><h1>Landed</h1>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def _serve(server):
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server
+
+
+@pytest.fixture
+def site(tmp_path):
+    """The service on a live port with a file database, and a landing page on another port."""
+    app = build_app(f"sqlite:///{tmp_path}/browser.db", SHORTENER_RATE_LIMIT="1000 per minute")
+    with app.app_context():
+        seed_plans()
+    service = _serve(make_server("127.0.0.1", 0, app, threaded=True))
+    landing = _serve(ThreadingHTTPServer(("127.0.0.1", 0), Landing))
+    admin = make_user(app, is_admin=True)
+    yield {
+        "app": app,
+        "base": f"http://127.0.0.1:{service.server_port}",
+        "landing": f"http://127.0.0.1:{landing.server_port}/landing",
+        "headers": {"Authorization": f"Bearer {admin.api_key}"},
+    }
+    service.shutdown()
+    landing.shutdown()
+
+
+@pytest.fixture
+def browser():
+    if not (CHROMIUM and CHROMEDRIVER):
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromedriver are required in CI (Debian chromium-driver)")
+        pytest.skip("chromium and chromedriver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(20)
+    yield driver
+    driver.quit()
+
+
+def _short_link(site, **fields) -> str:
+    # The API is called on "localhost"; the landing page lives on 127.0.0.1, another host.
+    response = site["app"].test_client().post(
+        "/api/url/add", json={"url": site["landing"], **fields}, headers=site["headers"]
+    )
+    assert response.status_code == 200, response.json
+    return site["base"] + "/" + response.json["shorturl"].rsplit("/", 1)[1]
+
+
+def _wait_for_landing(browser, site, seconds=15):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, seconds).until(lambda b: b.current_url == site["landing"])
+    assert browser.find_element("tag name", "h1").text == "Landed"
+
+
+def test_a_person_types_the_password_and_lands_on_the_destination(site, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(_short_link(site, custom="secret-page", password="open sesame"))
+    assert "protected" in browser.find_element(By.TAG_NAME, "h1").text
+
+    browser.find_element(By.ID, "password").send_keys("wrong")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    assert browser.find_element(By.ID, "password-error").text.startswith("Wrong password")
+    assert browser.current_url.startswith(site["base"])
+
+    browser.find_element(By.ID, "password").send_keys("open sesame")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    _wait_for_landing(browser, site)
+
+
+def test_a_splash_page_continues_by_itself_after_its_countdown(site, browser):
+    from selenium.webdriver.common.by import By
+
+    splash = (
+        site["app"]
+        .test_client()
+        .post(
+            "/api/splash/add",
+            json={"name": "Promo", "title": "Before you go", "counter": 2},
+            headers=site["headers"],
+        )
+    )
+    browser.get(_short_link(site, type=f"splash-{splash.json['id']}"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Before you go"
+    assert browser.find_element(By.ID, "countdown").text in {"2", "1"}
+
+    _wait_for_landing(browser, site, seconds=10)
