@@ -12,6 +12,13 @@ access_log_format = (
 )
 
 
+def post_worker_init(worker):
+    """Load the user-agent parser before the first visitor, not during their request."""
+    from likepion.redirect.tracking import warm_up
+
+    warm_up()
+
+
 def worker_exit(server, worker):
     """Write the clicks still buffered in this worker before it goes."""
     from likepion.redirect.tracking import flush_all

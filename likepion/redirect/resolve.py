@@ -109,7 +109,10 @@ class AliasCache:
 
 def cache() -> AliasCache:
     """This app's cache in this process."""
-    return current_app.extensions.setdefault("alias_cache", AliasCache())
+    found = current_app.extensions.get("alias_cache")
+    if found is None:
+        found = current_app.extensions["alias_cache"] = AliasCache()
+    return found
 
 
 def bump(session) -> None:

@@ -35,12 +35,17 @@ def stats(column, object_id: int) -> dict:
 
 
 def _top(field, mine, label) -> dict[str, str]:
-    """The TOP most frequent values of `field`, as the seed prints them: counts as strings."""
+    """The TOP most frequent values of `field`, as the seed prints them: counts as strings.
+
+    Values with the same label (no country and an unknown code both read "Unknown") add up."""
     count = func.count(Click.id)
     rows = db.session.execute(
         select(field, count).where(mine).group_by(field).order_by(count.desc(), field).limit(TOP)
     )
-    return {label(value): str(n) for value, n in rows}
+    counts: dict[str, int] = {}
+    for value, n in rows:
+        counts[label(value)] = counts.get(label(value), 0) + n
+    return {name: str(n) for name, n in counts.items()}
 
 
 def _social(mine) -> dict[str, int]:

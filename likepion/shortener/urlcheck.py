@@ -25,6 +25,8 @@ def split_http_url(url: str, field: str):
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
         raise _invalid(field, "Not a valid URL.") from None
+    if "\\" in parts.netloc:  # browsers end the host at a backslash, urlsplit does not
+        raise _invalid(field, "Not a valid URL.")
     if parts.scheme.lower() not in {"http", "https"}:
         raise _invalid(field, "Only http and https URLs are accepted.")
     if not parts.hostname:
@@ -34,7 +36,7 @@ def split_http_url(url: str, field: str):
 
 def check_destination(url: str, field: str = "url") -> str:
     """The URL, when it is http(s) and does not point back at this service or a branded domain."""
-    host = split_http_url(url, field).hostname.lower()
+    host = split_http_url(url, field).hostname.lower().rstrip(".")  # "localhost." is localhost
     if reaches_this_service(host):
         raise _invalid(field, "Links to this service itself are not accepted.")
     return url
