@@ -22,6 +22,14 @@ FEATURES = {
     "domain": "Branded domains",
 }
 
+COUNTED = {
+    "links": "links",
+    "pixels": "pixels",
+    "domain": "branded domains",
+    "splash": "custom splash pages",
+    "overlay": "CTA overlays",
+}
+
 
 def current_plan(user) -> Plan | None:
     """The user's plan while it runs; once it has expired, the free plan."""
@@ -64,7 +72,6 @@ def require_room(user, flag: str, model, *, enabled_flag: bool = True) -> None:
     )
     if owned >= allowed:
         raise Forbidden(
-            f"Your plan allows {allowed} {model.__tablename__.replace('_', ' ')}; "
-            "delete one or upgrade.",
+            f"Your plan allows {allowed} {COUNTED[flag]}; delete one or upgrade.",
             code="plan_limit",
         )

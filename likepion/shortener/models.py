@@ -154,7 +154,7 @@ class ShortUrl(Timestamps, db.Model):
     )
 
     domain = relationship(Domain, lazy="joined")
-    pixels = relationship(Pixel, secondary=short_url_pixels, lazy="selectin", order_by=Pixel.id)
+    pixels = relationship(Pixel, secondary=short_url_pixels, order_by=Pixel.id)
 
 
 class QrCode(Timestamps, db.Model):
