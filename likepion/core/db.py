@@ -100,6 +100,17 @@ def _ping_if_idle(dbapi_connection, record, proxy):
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
     # Take the write lock up front: a deferred BEGIN that upgrades later fails with
-    # "database is locked" instead of waiting (PERFORMANCE.md, SQLite section).
-    if connection.dialect.name == "sqlite":
+    # "database is locked" instead of waiting (PERFORMANCE.md, SQLite section). Connections
+    # opened with read_only() only read, one statement at a time: no lock, no transaction.
+    if connection.dialect.name == "sqlite" and not connection.get_execution_options().get(
+        READ_ONLY
+    ):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+READ_ONLY = "likepion_read_only"
+
+
+def read_only():
+    """A pooled connection for single-statement reads (on SQLite without the write lock)."""
+    return db.engine.connect().execution_options(**{READ_ONLY: True})

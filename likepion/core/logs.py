@@ -2,9 +2,9 @@
 
 import json
 import logging
+import os
 import re
 import sys
-import uuid
 
 from flask import Flask, g, has_request_context, request
 
@@ -41,7 +41,7 @@ def init_logging(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
         given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        g.request_id = given if REQUEST_ID.match(given) else os.urandom(16).hex()
 
     @app.after_request
     def echo_request_id(response):

@@ -16,7 +16,7 @@ from flask import current_app, request
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
-from likepion.core.db import db
+from likepion.core.db import read_only
 from likepion.core.time import as_utc
 from likepion.shortener.models import AliasCacheVersion, Domain, ShortUrl
 
@@ -135,13 +135,13 @@ def _bump_when_links_change(session, flush_context, instances) -> None:
 
 
 def _read_version() -> int:
-    with db.engine.connect() as conn:
+    with read_only() as conn:
         return conn.scalar(select(AliasCacheVersion.version).where(AliasCacheVersion.id == 1)) or 0
 
 
 def _load_target(domain_key: int, alias: str) -> Target | None:
     stmt = select(*TARGET_COLUMNS).where(ShortUrl.domain_key == domain_key, ShortUrl.alias == alias)
-    with db.engine.connect() as conn:
+    with read_only() as conn:
         row = conn.execute(stmt).first()
     if row is None:
         return None
@@ -164,7 +164,7 @@ def _load_target(domain_key: int, alias: str) -> Target | None:
 
 def _load_domain(host: str) -> BrandedDomain | None:
     stmt = select(Domain.id, Domain.redirect_root, Domain.redirect_404).where(Domain.host == host)
-    with db.engine.connect() as conn:
+    with read_only() as conn:
         row = conn.execute(stmt).first()
     return BrandedDomain(*row) if row else None
 

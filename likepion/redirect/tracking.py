@@ -15,6 +15,7 @@ import threading
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import iptocc
@@ -156,6 +157,7 @@ def warm_up() -> None:
     _country("192.0.2.1")
 
 
+@lru_cache(maxsize=4096)
 def _agent(agent: str) -> tuple:
     """(browser, OS like "Windows 10", device, form factor, is a spider) of a user agent."""
     parsed = parse_user_agent(agent) if agent else None

@@ -1,11 +1,19 @@
 """Branded domains: a host of the user's that serves their short links."""
 
+import re
+
 from sqlalchemy import func, select
 
 from likepion.core.db import db, get_owned
 from likepion.core.errors import Conflict, ValidationFailed
 from likepion.shortener import owned, urlcheck
 from likepion.shortener.models import Domain, ShortUrl
+
+# A DNS name of at least two labels (no IP literals), at most 253 characters, as stored.
+HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$"
+)
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def create_domain(user, *, domain: str, redirectroot=None, redirect404=None) -> Domain:
@@ -15,11 +23,11 @@ def create_domain(user, *, domain: str, redirectroot=None, redirect404=None) -> 
         raise ValidationFailed(
             "Invalid domain.", details={"domain": ["Give only the scheme and host."]}
         )
-    host = parts.netloc.lower()
     if urlcheck.is_own_host(parts.hostname.lower()):
         raise ValidationFailed(
             "Invalid domain.", details={"domain": ["This is the service's own host."]}
         )
+    host = _host(parts)
     return owned.create_owned(
         Domain,
         user,
@@ -51,6 +59,29 @@ def delete_domain(user, domain_id: int) -> None:
             f"{in_use} link(s) use this domain; move or delete them first.", code="domain_in_use"
         )
     owned.delete_owned(Domain, user, domain_id)
+
+
+def host_of(domain: str) -> str:
+    """The stored host of `https://domain1.com`, `domain1.com:8080` and the like."""
+    url = domain if "://" in domain else f"https://{domain}"
+    return _host(urlcheck.split_http_url(url.rstrip("/"), "domain"))
+
+
+def _host(parts) -> str:
+    """The host as a browser sends it: the IDNA name, with the port unless it is the default;
+    so one host has one spelling and the unique column sees every duplicate."""
+    try:
+        name = parts.hostname.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        name = ""
+    if not HOSTNAME.match(name) or parts.port == 0:
+        raise ValidationFailed(
+            "Invalid domain.",
+            details={"domain": ["Give a domain name such as https://links.example.com."]},
+        )
+    if parts.port in (None, DEFAULT_PORTS[parts.scheme.lower()]):
+        return name
+    return f"{name}:{parts.port}"
 
 
 def _redirects(root: str | None, not_found: str | None) -> dict:

@@ -8,7 +8,7 @@ from likepion.core.db import db, get_owned
 from likepion.core.errors import NotFound, ValidationFailed
 from likepion.core.pagination import Page, paginate
 from likepion.core.time import as_utc, utcnow
-from likepion.shortener import addresses, aliases, limits, stats, urlcheck
+from likepion.shortener import addresses, aliases, domains, limits, stats, urlcheck
 from likepion.shortener.models import (
     Campaign,
     Channel,
@@ -152,7 +152,7 @@ def _set_domain(user, link, value: str | None) -> None:
     if not value:
         link.domain_id, link.domain_key, link.domain = None, 0, None
         return
-    host = value.split("://", 1)[-1].rstrip("/").lower()
+    host = domains.host_of(value)
     domain = db.session.scalar(select(Domain).where(Domain.host == host, Domain.user_id == user.id))
     if domain is None:
         raise NotFound("Domain not found")

@@ -1,10 +1,11 @@
 """What the public web routes need of the shortener: rotator turns, public campaign lists and
 QR codes by alias. Each public function is one unit of work."""
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from likepion.auth.models import User
-from likepion.core.db import db
+from likepion.core.db import db, read_only
+from likepion.core.time import utcnow
 from likepion.shortener import addresses
 from likepion.shortener.models import Campaign, QrCode, ShortUrl
 
@@ -13,7 +14,8 @@ def rotate(slug: str) -> tuple[int, str] | None:
     """The (link id, URL) whose turn it is in the campaign `slug`, round robin by link id.
 
     The turn counter moves with one UPDATE ... RETURNING, so concurrent visitors each get
-    the next turn.
+    the next turn. Expired and password-protected links are left out: a visitor could not
+    follow them directly, and a protected link's destination must not leak past its password.
     """
     moved = db.session.execute(
         update(Campaign)
@@ -25,7 +27,11 @@ def rotate(slug: str) -> tuple[int, str] | None:
         db.session.rollback()
         return None
     campaign_id, turn = moved
-    links = select(ShortUrl.id, ShortUrl.url).where(ShortUrl.campaign_id == campaign_id)
+    links = select(ShortUrl.id, ShortUrl.url).where(
+        ShortUrl.campaign_id == campaign_id,
+        ShortUrl.password_hash.is_(None),
+        or_(ShortUrl.expiry.is_(None), ShortUrl.expiry > utcnow()),
+    )
     count = db.session.scalar(select(func.count()).select_from(links.subquery()))
     chosen = (
         db.session.execute(links.order_by(ShortUrl.id).offset((turn - 1) % count).limit(1)).first()
@@ -40,7 +46,7 @@ def public_campaign(username: str, name: str) -> tuple[Campaign, list[dict]] | N
     """A public campaign and its links from `/u/<username>/<slug>-<id>`; None when missing,
     private, or the slug does not match (`list` stands for a campaign without a slug)."""
     slug, _, campaign_id = name.rpartition("-")
-    if not campaign_id.isdigit() or len(campaign_id) > 9:
+    if not (campaign_id.isascii() and campaign_id.isdigit()) or len(campaign_id) > 9:
         return None
     campaign = db.session.scalar(
         select(Campaign)
@@ -65,5 +71,5 @@ def public_campaign(username: str, name: str) -> tuple[Campaign, list[dict]] | N
 def qr_by_alias(alias: str):
     """The QR code's row (read on a connection of its own and released at once, so no
     transaction is open while its scan is recorded)."""
-    with db.engine.connect() as conn:
+    with read_only() as conn:
         return conn.execute(select(QrCode.__table__).where(QrCode.alias == alias)).first()
