@@ -74,9 +74,10 @@ def start_gunicorn(app_path: str, env: dict, access_log: Path) -> tuple[subproce
     answered = 0
     while time.monotonic() < deadline and answered < 20:  # both workers booted and serving
         try:
-            urllib.request.build_opener(_NoRedirect).open(
-                f"http://127.0.0.1:{port}/{ALIAS}", timeout=5
-            )
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/{ALIAS}", headers={"User-Agent": BROWSER_UA}
+            )  # a browser's: crawlers' visits are not stored
+            urllib.request.build_opener(_NoRedirect).open(request, timeout=5)
         except urllib.error.HTTPError as exc:
             answered += exc.code == 302
         except OSError:

@@ -91,6 +91,7 @@ class ClickBuffer:
         self.app = app
         self._rows: list[dict] = []
         self._lock = threading.Lock()
+        self._writing = threading.Lock()
         self._flusher_pid = None
         _buffers.add(self)
 
@@ -104,20 +105,25 @@ class ClickBuffer:
             self._start_flusher()
 
     def flush(self) -> int:
-        """Write every waiting row; on a database error keep them for the next try."""
-        with self._lock:
-            rows, self._rows = self._rows, []
-        if not rows:
-            return 0
-        try:
-            with self.app.app_context(), db.engine.begin() as conn:
-                conn.execute(insert(Click), rows)
-        except Exception:
-            log.exception("writing %d clicks failed; keeping them for the next flush", len(rows))
+        """Write every waiting row; on a database error keep them for the next try.
+
+        One flush at a time: the exit hook's flush waits for the flusher thread's write in
+        progress, so the process cannot end between taking rows and committing them.
+        """
+        with self._writing:
             with self._lock:
-                self._rows[:0] = rows[-MAX_PENDING:]
-            return 0
-        return len(rows)
+                rows, self._rows = self._rows, []
+            if not rows:
+                return 0
+            try:
+                with self.app.app_context(), db.engine.begin() as conn:
+                    conn.execute(insert(Click), rows)
+            except Exception:
+                log.exception("writing %d clicks failed; keeping them for the next try", len(rows))
+                with self._lock:
+                    self._rows[:0] = rows[-MAX_PENDING:]
+                return 0
+            return len(rows)
 
     def _start_flusher(self) -> None:
         """One daemon thread per process (a forked gunicorn worker starts its own)."""
