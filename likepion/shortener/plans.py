@@ -89,6 +89,7 @@ def seed_plans() -> dict[str, int]:
     return counts
 
 
-def list_plans() -> list[Plan]:
-    """Every plan, by id."""
-    return list(db.session.scalars(select(Plan).order_by(Plan.id)))
+def list_plans(*, newest_first: bool = False) -> list[Plan]:
+    """Every plan, by id (`GET /api/plans` lists them newest first, as seed 004 does)."""
+    order = Plan.id.desc() if newest_first else Plan.id
+    return list(db.session.scalars(select(Plan).order_by(order)))

@@ -19,6 +19,8 @@ from likepion.shortener import addresses, aliases, urlcheck
 from likepion.shortener.models import Click, QrCode
 
 MAX_LOGO_BYTES = 512 * 1024
+# A few hundred KB of PNG can declare 80+ megapixels: decoding that costs seconds and 300 MB.
+MAX_LOGO_PIXELS = 2048 * 2048
 LOGO_SIDE = 256
 DATA_URI = re.compile(r"^data:image/(png|jpeg|jpg);base64,(.+)$", re.S)
 # The field a string `data` stands for, and that the type cannot do without.
@@ -134,6 +136,8 @@ def load_logo(value: str) -> bytes:
         image = Image.open(io.BytesIO(raw))
         if image.format not in ("PNG", "JPEG"):
             raise _invalid("logo", "The logo must be a PNG or JPEG image.")
+        if image.width * image.height > MAX_LOGO_PIXELS:
+            raise _invalid("logo", "The logo must be at most 4 megapixels (2048 x 2048).")
         image.thumbnail((LOGO_SIDE, LOGO_SIDE))
         out = io.BytesIO()
         image.convert("RGBA").save(out, "PNG")

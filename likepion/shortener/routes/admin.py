@@ -1,5 +1,7 @@
 """Plans and users (seed 004): admin only, 403 for everyone else."""
 
+from functools import wraps
+
 from likepion.auth.guards import api_key_user
 from likepion.shortener import admin, plans
 from likepion.shortener.blueprint import bp
@@ -17,20 +19,32 @@ from likepion.shortener.schemas import (
 )
 
 
+def admin_user(view):
+    """After `api_key_user`: 403 for a non-admin before the body or query is even read."""
+
+    @wraps(view)
+    def wrapper(*args, user, **kwargs):
+        admin.require_admin(user)
+        return view(*args, user=user, **kwargs)
+
+    return wrapper
+
+
 def _user_read(user) -> dict:
     return account_read(user) | {"planid": user.plan_id, "apikey": user.api_key}
 
 
 @bp.get("/plans")
 @api_key_user
+@admin_user
 @bp.response(200, PlansEnvelope)
 def list_plans(user):
-    admin.require_admin(user)
-    return {"data": plans.list_plans()}
+    return {"data": plans.list_plans(newest_first=True)}
 
 
 @bp.put("/plan/<id:plan_id>/user/<id:user_id>")
 @api_key_user
+@admin_user
 @bp.arguments(Subscription)
 @bp.response(200, MessageEnvelope)
 def subscribe_user(data, user, plan_id, user_id):
@@ -40,6 +54,7 @@ def subscribe_user(data, user, plan_id, user_id):
 
 @bp.get("/users")
 @api_key_user
+@admin_user
 @bp.arguments(UserQuery, location="query")
 @bp.response(200, UsersEnvelope)
 def list_users(query, user):
@@ -48,6 +63,7 @@ def list_users(query, user):
 
 @bp.get("/user/<id:user_id>")
 @api_key_user
+@admin_user
 @bp.response(200, UserEnvelope)
 def get_user(user, user_id):
     return {"data": _user_read(admin.get_user(user, user_id))}
@@ -55,6 +71,7 @@ def get_user(user, user_id):
 
 @bp.post("/user/add")
 @api_key_user
+@admin_user
 @bp.arguments(UserCreate)
 @bp.response(200, UserCreated)
 def add_user(data, user):
@@ -63,6 +80,7 @@ def add_user(data, user):
 
 @bp.delete("/user/<id:user_id>/delete")
 @api_key_user
+@admin_user
 @bp.response(200, MessageEnvelope)
 def delete_user(user, user_id):
     admin.delete_user(user, user_id)
@@ -71,6 +89,7 @@ def delete_user(user, user_id):
 
 @bp.get("/user/login/<id:user_id>")
 @api_key_user
+@admin_user
 @bp.response(200, SsoEnvelope)
 def sso_login_url(user, user_id):
     return {"url": admin.sso_url(user, user_id)}

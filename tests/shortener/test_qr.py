@@ -1,0 +1,583 @@
+"""QR codes: `GET /api/qr`, `GET /api/qr/:id`, `POST /api/qr/add`, `PUT /api/qr/:id/update`,
+`DELETE /api/qr/:id/delete` (seed 004, "QR codes"); every type's image decodes to its data."""
+
+import base64
+import io
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.etree import ElementTree
+
+import PIL.Image
+import pytest
+import zxingcpp
+from PIL import ImageColor
+from sqlalchemy import func, select
+
+from likepion.core.db import db
+from likepion.shortener import qrcodes, urlcheck
+from likepion.shortener.models import Click, QrCode
+
+QR_FIELDS = {"id", "link", "scans", "name", "date"}
+PAGE_FIELDS = {"result", "perpage", "currentpage", "nextpage", "maxpage", "qrs"}
+STATS_FIELDS = {
+    "clicks", "uniqueClicks", "topCountries", "topReferrers", "topBrowsers", "topOs",
+    "socialCount",
+}  # fmt: skip
+MISSING_ID = 999999
+SEED_BODY = {
+    "type": "link",
+    "data": "https://google.com",
+    "background": "rgb(255,255,255)",
+    "foreground": "rgb(0,0,0)",
+}
+# (type, data as sent, the exact text the code must carry, parts of the input it must contain)
+TYPES = [
+    ("text", "Hello, QR world", "Hello, QR world", ["Hello, QR world"]),
+    ("link", "https://example.com/page?x=1", "https://example.com/page?x=1", ["example.com/page"]),
+    ("phone", "+15551234567", "tel:+15551234567", ["+15551234567"]),
+    (
+        "sms",
+        {"phone": "+15551234567", "message": "See you at 5"},
+        "SMSTO:+15551234567:See you at 5",
+        ["+15551234567", "See you at 5"],
+    ),
+    (
+        "email",
+        {"email": "ada@example.com", "subject": "Hi", "body": "Lunch"},
+        "mailto:ada@example.com?subject=Hi&body=Lunch",
+        ["ada@example.com", "Hi", "Lunch"],
+    ),
+    (
+        "wifi",
+        {"ssid": "HomeNet", "password": "s3cret-pass", "encryption": "WPA"},
+        "WIFI:T:WPA;S:HomeNet;P:s3cret-pass;;",
+        ["HomeNet", "s3cret-pass"],
+    ),
+    (
+        "vcard",
+        {"firstname": "Ada", "lastname": "Lovelace", "email": "ada@example.com"},
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Lovelace;Ada\r\nFN:Ada Lovelace\r\n"
+        "EMAIL:ada@example.com\r\nEND:VCARD\r\n",
+        ["Ada Lovelace", "ada@example.com"],
+    ),
+]
+
+
+def add_qr(client, headers, **body):
+    return client.post("/api/qr/add", json=body, headers=headers)
+
+
+def new_qr(client, headers, **body) -> int:
+    body = {"type": "link", "data": "https://example.com/qr"} | body
+    response = add_qr(client, headers, **body)
+    assert response.status_code == 200, response.json
+    return response.json["id"]
+
+
+def qr_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(QrCode))
+
+
+def qr_row(app, qr_id) -> QrCode | None:
+    with app.app_context():
+        qr = db.session.get(QrCode, qr_id)
+        if qr is not None:
+            db.session.expunge(qr)
+        return qr
+
+
+def rendered(app, qr_id, kind="png") -> tuple[bytes, str]:
+    """The QR code's image and the text `payload` says it encodes."""
+    with app.app_context():
+        qr = db.session.get(QrCode, qr_id)
+        return qrcodes.render(qr, kind), qrcodes.payload(qr)
+
+
+def decoded(png: bytes):
+    """The one QR code zxing-cpp finds in the image."""
+    results = zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(png)))
+    assert len(results) == 1
+    assert results[0].format == zxingcpp.BarcodeFormat.QRCode
+    return results[0]
+
+
+def svg_to_png(svg: bytes, scale: int = 10) -> bytes:
+    """Rasterise segno's SVG: a background path and one path of horizontal 1-module strokes
+    (`M x y`, `m dx dy`, `h length`, with y on the middle of the row)."""
+    root = ElementTree.fromstring(svg)
+    background, line = root.iter("{http://www.w3.org/2000/svg}path")
+    modules = int(root.get("width")) // scale
+    image = PIL.Image.new("RGB", (modules, modules), ImageColor.getrgb(background.get("fill")))
+    dark = ImageColor.getrgb(line.get("stroke"))
+    x = y = 0.0
+    for command, args in re.findall(r"([Mmh])([-\d. ]+)", line.get("d")):
+        numbers = [float(n) for n in args.split()]
+        if command == "M":
+            x, y = numbers
+        elif command == "m":
+            x, y = x + numbers[0], y + numbers[1]
+        else:
+            for column in range(int(x), int(x + numbers[0])):
+                image.putpixel((column, int(y)), dark)
+            x += numbers[0]
+    out = io.BytesIO()
+    image.resize((modules * scale, modules * scale), PIL.Image.NEAREST).save(out, "PNG")
+    return out.getvalue()
+
+
+def image_bytes(colour, size=(64, 64), fmt="PNG") -> bytes:
+    out = io.BytesIO()
+    PIL.Image.new("RGB", size, colour).save(out, fmt)
+    return out.getvalue()
+
+
+def data_uri(raw: bytes, mime="image/png") -> str:
+    return f"data:{mime};base64,{base64.b64encode(raw).decode()}"
+
+
+def add_clicks(app, qr_id, *clicks) -> None:
+    """Scans as (country, referrer_host, browser, os, visitor) tuples."""
+    with app.app_context():
+        for country, referrer, browser, os_name, visitor in clicks:
+            db.session.add(
+                Click(
+                    qr_code_id=qr_id,
+                    country=country,
+                    referrer_host=referrer,
+                    browser=browser,
+                    os=os_name,
+                    visitor=visitor,
+                )
+            )
+        db.session.commit()
+
+
+def assert_error(response, status):
+    assert response.status_code == status, response.json
+    assert set(response.json) == {"error", "message"}
+    assert response.json["error"] == 1
+    assert response.json["message"]
+
+
+@pytest.fixture
+def logo_server(monkeypatch):
+    """A local HTTP server: `/logo.png` is a 40x40 blue PNG, `/moved` redirects to it. Its
+    host counts as public for the test, so the fetch path runs without the internet."""
+    logo = image_bytes((0, 0, 255), size=(40, 40))
+    requested = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            requested.append(self.path)
+            if self.path == "/moved":
+                self.send_response(302)
+                self.send_header("Location", "/logo.png")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(logo)))
+            self.end_headers()
+            self.wfile.write(logo)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    monkeypatch.setattr(urlcheck, "is_public_host", lambda host: True)
+    monkeypatch.setenv("no_proxy", "*")
+    server.base = f"http://127.0.0.1:{server.server_port}"
+    server.requested = requested
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+# --- list -------------------------------------------------------------------------------------
+def test_list_qr_has_the_seed_shape(app, client, user, api_key_headers):
+    headers = api_key_headers(user)
+    first = new_qr(client, headers, name="Google Canada", data="https://google.ca")
+    second = new_qr(client, headers, name="Google", data="https://google.com")
+    add_clicks(app, first, *[("CA", None, "Chrome", "Windows 10", f"v{i}") for i in range(5)])
+
+    response = client.get("/api/qr?limit=2&page=1", headers=headers)
+
+    assert response.status_code == 200
+    body = response.json
+    assert set(body) == {"error", "data"} and body["error"] == "0"
+    assert set(body["data"]) == PAGE_FIELDS
+    assert {k: v for k, v in body["data"].items() if k != "qrs"} == {
+        "result": 2, "perpage": 2, "currentpage": 1, "nextpage": 1, "maxpage": 1,
+    }  # fmt: skip
+    items = body["data"]["qrs"]
+    assert [item["id"] for item in items] == [second, first]
+    assert all(set(item) == QR_FIELDS for item in items)
+    assert [(i["name"], i["scans"]) for i in items] == [("Google", 0), ("Google Canada", 5)]
+    alias = qr_row(app, first).alias
+    assert items[1]["link"] == f"http://localhost/qr/{alias}"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", items[1]["date"])
+
+
+def test_list_qr_pages_and_shows_only_own_codes(client, user, other_user, api_key_headers):
+    mine = [new_qr(client, api_key_headers(user)) for _ in range(3)]
+    new_qr(client, api_key_headers(other_user))
+
+    response = client.get("/api/qr?limit=2&page=2", headers=api_key_headers(user))
+
+    assert response.status_code == 200
+    data = response.json["data"]
+    assert (data["result"], data["currentpage"], data["nextpage"], data["maxpage"]) == (3, 2, 2, 2)
+    assert [item["id"] for item in data["qrs"]] == [mine[0]]
+
+
+def test_list_qr_bad_paging_is_400(client, user, api_key_headers):
+    for query in ("limit=0", "page=0", "limit=1001", "limit=abc"):
+        assert_error(client.get(f"/api/qr?{query}", headers=api_key_headers(user)), 400)
+
+
+# --- get --------------------------------------------------------------------------------------
+def test_get_qr_has_details_and_scan_stats(app, client, user, api_key_headers):
+    headers = api_key_headers(user)
+    qr_id = new_qr(client, headers, name="Google Canada")
+    add_clicks(
+        app,
+        qr_id,
+        ("CA", None, "Chrome", "Windows 10", "a"),
+        ("CA", "facebook.com", "Chrome", "Windows 10", "a"),
+        ("US", "t.co", "Firefox", "Linux", "b"),
+    )
+
+    response = client.get(f"/api/qr/{qr_id}", headers=headers)
+
+    assert response.status_code == 200
+    body = response.json
+    assert set(body) == {"error", "details", "data"} and body["error"] == 0
+    assert set(body["details"]) == QR_FIELDS
+    assert (body["details"]["id"], body["details"]["name"]) == (qr_id, "Google Canada")
+    assert body["details"]["scans"] == 3
+    assert body["details"]["link"] == f"http://localhost/qr/{qr_row(app, qr_id).alias}"
+    stats = body["data"]
+    assert set(stats) == STATS_FIELDS
+    assert (stats["clicks"], stats["uniqueClicks"]) == (3, 2)
+    assert stats["topCountries"] == {"Canada": "2", "United States": "1"}
+    assert stats["topBrowsers"] == {"Chrome": "2", "Firefox": "1"}
+    assert stats["topOs"] == {"Windows 10": "2", "Linux": "1"}
+    assert stats["topReferrers"] == {
+        "Direct, email and other": "1", "facebook.com": "1", "t.co": "1",
+    }  # fmt: skip
+    assert stats["socialCount"] == {"facebook": 1, "twitter": 1, "instagram": 0}
+
+
+# --- add --------------------------------------------------------------------------------------
+def test_add_qr_with_the_seed_body(app, client, user, api_key_headers):
+    response = add_qr(client, api_key_headers(user), **SEED_BODY)
+
+    assert response.status_code == 200
+    body = response.json
+    assert set(body) == {"error", "id", "link"} and body["error"] == 0
+    qr = qr_row(app, body["id"])
+    assert body["link"] == f"http://localhost/qr/{qr.alias}"
+    assert (qr.user_id, qr.type, qr.data) == (user.id, "link", {"value": "https://google.com"})
+    assert (qr.background, qr.foreground, qr.logo) == ("rgb(255,255,255)", "rgb(0,0,0)", None)
+    assert qr.name == "https://google.com"
+
+
+@pytest.mark.parametrize(("qr_type", "data", "text", "parts"), TYPES, ids=[t[0] for t in TYPES])
+def test_each_type_decodes_to_its_data(app, client, user, api_key_headers, qr_type, data, text,
+                                       parts):  # fmt: skip
+    qr_id = new_qr(client, api_key_headers(user), type=qr_type, data=data)
+
+    png, payload = rendered(app, qr_id)
+
+    assert payload == text
+    result = decoded(png)
+    assert result.text == payload
+    assert all(part in result.text for part in parts)
+
+
+@pytest.mark.parametrize(
+    ("qr_type", "data", "stored"),
+    [
+        ("phone", "+15550001111", {"phone": "+15550001111"}),
+        ("sms", "+15550001111", {"phone": "+15550001111"}),
+        ("email", "ada@example.com", {"email": "ada@example.com"}),
+        ("wifi", "CafeNet", {"ssid": "CafeNet"}),
+        ("vcard", "Ada", {"firstname": "Ada"}),
+    ],
+)
+def test_string_data_is_the_types_main_field(app, client, user, api_key_headers, qr_type, data,
+                                             stored):  # fmt: skip
+    qr_id = new_qr(client, api_key_headers(user), type=qr_type, data=data)
+
+    assert qr_row(app, qr_id).data == stored
+    png, payload = rendered(app, qr_id)
+    assert data in decoded(png).text == payload
+
+
+def test_png_is_drawn_in_the_chosen_colours(app, client, user, api_key_headers):
+    qr_id = new_qr(
+        client, api_key_headers(user), background="rgb(250,240,200)", foreground="rgb(20,40,120)"
+    )
+
+    png, payload = rendered(app, qr_id)
+
+    image = PIL.Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.getpixel((0, 0)) == (250, 240, 200)
+    assert image.getpixel((image.width - 1, image.height - 1)) == (250, 240, 200)
+    assert image.getpixel((45, 45)) == (20, 40, 120)  # the finder pattern, past a 4-module border
+    assert decoded(png).text == payload == "https://example.com/qr"
+
+
+def test_svg_is_drawn_in_the_chosen_colours_and_decodes(app, client, user, api_key_headers):
+    qr_id = new_qr(
+        client,
+        api_key_headers(user),
+        type="wifi",
+        data={"ssid": "HomeNet", "password": "s3cret-pass"},
+        background="rgb(250,240,200)",
+        foreground="rgb(20,40,120)",
+    )
+
+    svg, payload = rendered(app, qr_id, "svg")
+
+    paths = list(ElementTree.fromstring(svg).iter("{http://www.w3.org/2000/svg}path"))
+    assert ImageColor.getrgb(paths[0].get("fill")) == (250, 240, 200)
+    assert ImageColor.getrgb(paths[1].get("stroke")) == (20, 40, 120)
+    text = decoded(svg_to_png(svg)).text
+    assert text == payload and "HomeNet" in text
+
+
+# --- logos ------------------------------------------------------------------------------------
+def test_logo_from_a_data_uri_still_decodes_at_level_h(app, client, user, api_key_headers):
+    logo = data_uri(image_bytes((200, 0, 0)))
+    qr_id = new_qr(client, api_key_headers(user), type="vcard", data={"firstname": "Ada"},
+                   logo=logo)  # fmt: skip
+
+    png, payload = rendered(app, qr_id)
+
+    stored = PIL.Image.open(io.BytesIO(qr_row(app, qr_id).logo))
+    assert (stored.format, stored.size) == ("PNG", (64, 64))
+    image = PIL.Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.getpixel((image.width // 2, image.height // 2)) == (200, 0, 0)
+    result = decoded(png)
+    assert result.text == payload and "Ada" in result.text
+    assert result.ec_level == "H"
+
+
+def test_logo_is_embedded_in_the_svg(app, client, user, api_key_headers):
+    qr_id = new_qr(client, api_key_headers(user), logo=data_uri(image_bytes((200, 0, 0))))
+
+    svg, _ = rendered(app, qr_id, "svg")
+
+    logo = base64.b64encode(qr_row(app, qr_id).logo).decode()
+    assert f'href="data:image/png;base64,{logo}"'.encode() in svg
+
+
+def test_jpeg_logo_is_shrunk_and_stored_as_png(app, client, user, api_key_headers):
+    jpeg = image_bytes((0, 128, 0), size=(400, 300), fmt="JPEG")
+
+    qr_id = new_qr(client, api_key_headers(user), logo=data_uri(jpeg, "image/jpeg"))
+
+    stored = PIL.Image.open(io.BytesIO(qr_row(app, qr_id).logo))
+    assert (stored.format, stored.size) == ("PNG", (256, 192))
+
+
+def test_logo_url_on_a_loopback_host_is_refused(app, client, user, api_key_headers):
+    body = SEED_BODY | {"logo": "http://127.0.0.1:9/logo.png"}
+
+    response = add_qr(client, api_key_headers(user), **body)
+
+    assert_error(response, 400)
+    assert "public" in response.json["message"]
+    assert qr_count(app) == 0
+
+
+def test_logo_url_is_fetched_from_a_public_host(app, client, user, api_key_headers, logo_server):
+    qr_id = new_qr(client, api_key_headers(user), logo=f"{logo_server.base}/logo.png")
+
+    assert logo_server.requested == ["/logo.png"]
+    stored = PIL.Image.open(io.BytesIO(qr_row(app, qr_id).logo)).convert("RGB")
+    assert stored.size == (40, 40) and stored.getpixel((20, 20)) == (0, 0, 255)
+    png, payload = rendered(app, qr_id)
+    assert decoded(png).text == payload
+
+
+def test_logo_url_that_redirects_is_refused(app, client, user, api_key_headers, logo_server):
+    body = SEED_BODY | {"logo": f"{logo_server.base}/moved"}
+
+    response = add_qr(client, api_key_headers(user), **body)
+
+    assert_error(response, 400)
+    assert "could not be downloaded" in response.json["message"]
+    assert logo_server.requested == ["/moved"]
+    assert qr_count(app) == 0
+
+
+def test_bad_logos_are_refused(app, client, user, api_key_headers):
+    gif = image_bytes((0, 0, 0), fmt="GIF")
+    for logo in (
+        data_uri(b"not an image"),
+        data_uri(gif),
+        data_uri(gif, "image/gif"),
+        "data:image/png;base64,@@@",
+        "ftp://example.com/logo.png",
+        "logo.png",
+    ):
+        response = add_qr(client, api_key_headers(user), **SEED_BODY, logo=logo)
+        assert_error(response, 400)
+        assert "logo" in response.json["message"], logo
+    assert qr_count(app) == 0
+
+
+def test_logo_with_too_many_pixels_is_refused_before_decoding(app, client, user, api_key_headers):
+    huge = image_bytes((255, 255, 255), size=(3000, 3000))  # 9 megapixels in ~30 KB
+
+    response = add_qr(client, api_key_headers(user), **SEED_BODY, logo=data_uri(huge))
+
+    assert_error(response, 400)
+    assert "megapixels" in response.json["message"]
+    assert qr_count(app) == 0
+
+
+def test_add_qr_bad_input_writes_nothing(app, client, user, api_key_headers):
+    cases = [
+        {"type": "barcode", "data": "x"},
+        {"data": "x"},
+        {"type": "text"},
+        {"type": "text", "data": ""},
+        {"type": "text", "data": "x" * 2001},
+        SEED_BODY | {"background": "red"},
+        SEED_BODY | {"foreground": "rgb(300,0,0)"},
+        SEED_BODY | {"background": "rgb(1,2)"},
+        {"type": "link", "data": "javascript:x"},
+        {"type": "link", "data": "data:text/html,hi"},
+        {"type": "text", "data": {"value": "x"}},
+        {"type": "wifi", "data": ["HomeNet"]},
+        {"type": "wifi", "data": 42},
+        {"type": "wifi", "data": {"password": "no ssid"}},
+        {"type": "wifi", "data": {"ssid": "HomeNet", "encryption": "WPA3000"}},
+        {"type": "sms", "data": {"phone": 5551234}},
+        {"type": "vcard", "data": {"nickname": "Ada"}},
+        {"type": "vcard", "data": {"email": "ada@example.com"}},
+        SEED_BODY | {"name": "n" * 101},
+        SEED_BODY | {"color": "rgb(0,0,0)"},
+    ]
+    for body in cases:
+        response = client.post("/api/qr/add", json=body, headers=api_key_headers(user))
+        assert_error(response, 400)
+    assert qr_count(app) == 0
+
+
+def test_qr_endpoints_need_an_api_key(app, client, user, api_key_headers):
+    qr_id = new_qr(client, api_key_headers(user))
+    for method, path in [
+        ("get", "/api/qr"),
+        ("get", f"/api/qr/{qr_id}"),
+        ("post", "/api/qr/add"),
+        ("put", f"/api/qr/{qr_id}/update"),
+        ("delete", f"/api/qr/{qr_id}/delete"),
+    ]:
+        response = getattr(client, method)(path, json=SEED_BODY, headers={"Authorization": "x"})
+        assert_error(response, 401)
+    assert qr_count(app) == 1
+
+
+# --- update -----------------------------------------------------------------------------------
+def test_update_qr_with_the_seed_body(app, client, user, api_key_headers):
+    headers = api_key_headers(user)
+    qr_id = new_qr(client, headers, type="text", data="old text", name="Mine")
+
+    response = client.put(
+        f"/api/qr/{qr_id}/update",
+        json=SEED_BODY | {"background": "rgb(0,0,80)", "foreground": "rgb(255,255,0)"},
+        headers=headers,
+    )
+
+    assert response.status_code == 200
+    assert response.json == {"error": 0, "message": "QR has been updated successfully."}
+    qr = qr_row(app, qr_id)
+    assert (qr.type, qr.data, qr.name) == ("link", {"value": "https://google.com"}, "Mine")
+    assert (qr.background, qr.foreground) == ("rgb(0,0,80)", "rgb(255,255,0)")
+    png, payload = rendered(app, qr_id)
+    assert decoded(png).text == payload == "https://google.com"
+    assert PIL.Image.open(io.BytesIO(png)).convert("RGB").getpixel((0, 0)) == (0, 0, 80)
+
+
+def test_update_qr_keeps_its_type_and_can_drop_the_logo(app, client, user, api_key_headers):
+    headers = api_key_headers(user)
+    logo = data_uri(image_bytes((200, 0, 0)))
+    qr_id = new_qr(client, headers, type="wifi", data={"ssid": "Old"}, logo=logo)
+
+    response = client.put(
+        f"/api/qr/{qr_id}/update", json={"data": {"ssid": "New"}, "logo": None}, headers=headers
+    )
+
+    assert response.status_code == 200
+    qr = qr_row(app, qr_id)
+    assert (qr.type, qr.data, qr.logo) == ("wifi", {"ssid": "New"}, None)
+    png, payload = rendered(app, qr_id)
+    assert decoded(png).text == payload and "New" in payload
+
+
+def test_update_qr_bad_input_changes_nothing(app, client, user, api_key_headers):
+    headers = api_key_headers(user)
+    qr_id = new_qr(client, headers, type="wifi", data={"ssid": "HomeNet"})
+    before = qr_row(app, qr_id)
+    cases = [
+        {},
+        {"data": {"password": "no ssid"}},
+        {"data": ["HomeNet"]},
+        {"type": "link", "data": "javascript:x"},
+        {"type": "unknown", "data": "x"},
+        {"data": "HomeNet", "background": "red"},
+        {"data": "HomeNet", "foreground": "rgb(300,0,0)"},
+        {"data": "Other", "logo": "http://127.0.0.1:9/logo.png"},
+    ]
+    for body in cases:
+        assert_error(client.put(f"/api/qr/{qr_id}/update", json=body, headers=headers), 400)
+    after = qr_row(app, qr_id)
+    assert (after.type, after.data, after.background, after.logo, after.updated_at) == (
+        before.type, before.data, before.background, before.logo, before.updated_at,
+    )  # fmt: skip
+
+
+# --- delete -----------------------------------------------------------------------------------
+def test_delete_qr_removes_it_and_its_scans(app, client, user, api_key_headers):
+    headers = api_key_headers(user)
+    qr_id = new_qr(client, headers)
+    kept = new_qr(client, headers)
+    add_clicks(app, qr_id, ("CA", None, "Chrome", "Linux", "a"))
+
+    response = client.delete(f"/api/qr/{qr_id}/delete", headers=headers)
+
+    assert response.status_code == 200
+    assert response.json == {"error": 0, "message": "QR Code has been deleted successfully."}
+    assert qr_row(app, qr_id) is None and qr_row(app, kept) is not None
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Click)) == 0
+    assert_error(client.delete(f"/api/qr/{qr_id}/delete", headers=headers), 404)
+
+
+# --- tenancy ----------------------------------------------------------------------------------
+def test_someone_elses_qr_answers_like_a_missing_one(app, client, user, other_user,
+                                                     api_key_headers):  # fmt: skip
+    theirs = new_qr(client, api_key_headers(other_user), data="https://example.com/bob")
+    headers = api_key_headers(user)
+    requests = [
+        ("get", "/api/qr/{}", None),
+        ("put", "/api/qr/{}/update", {"data": "https://evil.example.com"}),
+        ("delete", "/api/qr/{}/delete", None),
+    ]
+    for method, path, body in requests:
+        call = getattr(client, method)
+        other = call(path.format(theirs), json=body, headers=headers)
+        missing = call(path.format(MISSING_ID), json=body, headers=headers)
+        assert_error(other, 404)
+        assert (missing.status_code, missing.json) == (other.status_code, other.json)
+    qr = qr_row(app, theirs)
+    assert qr.data == {"value": "https://example.com/bob"} and qr.user_id == other_user.id
