@@ -1,6 +1,7 @@
 """Public web routes: `/<alias>`, `/qr/<alias>`, `/r/<slug>`, `/u/<username>/<slug>-<id>`."""
 
 import hashlib
+import re
 
 from flask import Blueprint, Response, redirect, request
 
@@ -12,6 +13,9 @@ from likepion.shortener import public, qrcodes
 
 bp = Blueprint("redirect", __name__, template_folder="templates")
 NOT_FOUND = "This short link does not exist."
+# Every alias, QR alias, rotator slug and username is made of these; anything else (a NUL byte,
+# which PostgreSQL refuses in text, or a huge segment) is not looked up at all.
+PLAIN = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 @bp.route("/<alias>", methods=["GET", "POST"])
@@ -19,7 +23,7 @@ def follow(alias):
     """1 domain by Host, 2 link by alias, 3 expiry, 4 password, 5 target, 6 respond, 7 track."""
     cache = resolve.cache()
     branded = cache.domain(request.host.lower())
-    target = cache.target(branded.id if branded else 0, alias)
+    target = cache.target(branded.id if branded else 0, alias) if PLAIN.fullmatch(alias) else None
     if target is None:
         if branded and branded.redirect_404:
             return redirect(branded.redirect_404)
@@ -50,7 +54,7 @@ def root():
 @bp.get("/qr/<alias>")
 def qr_image(alias):
     """The QR image (PNG, or SVG with ?format=svg); each fetch by a person counts as a scan."""
-    qr = public.qr_by_alias(alias)
+    qr = public.qr_by_alias(alias) if PLAIN.fullmatch(alias) else None
     kind = request.args.get("format", "png")
     if qr is None or kind not in ("png", "svg"):
         raise NotFound("This QR code does not exist.")
@@ -69,7 +73,7 @@ def qr_image(alias):
 @bp.get("/r/<slug>")
 def rotator(slug):
     """The next link of the campaign in turn; the click counts on that link."""
-    chosen = public.rotate(slug)
+    chosen = public.rotate(slug) if PLAIN.fullmatch(slug) else None
     if chosen is None:
         raise NotFound("This rotator does not exist or has no links.")
     link_id, url = chosen
@@ -79,7 +83,7 @@ def rotator(slug):
 
 @bp.get("/u/<username>/<name>")
 def campaign_list(username, name):
-    found = public.public_campaign(username, name)
+    found = public.public_campaign(username, name) if PLAIN.fullmatch(username) else None
     if found is None:
         raise NotFound("This list does not exist or is private.")
     return pages.campaign_page(*found)
