@@ -77,8 +77,10 @@ def browser():
 
 def _short_link(site, **fields) -> str:
     # The API is called on "localhost"; the landing page lives on 127.0.0.1, another host.
-    response = site["app"].test_client().post(
-        "/api/url/add", json={"url": site["landing"], **fields}, headers=site["headers"]
+    response = (
+        site["app"]
+        .test_client()
+        .post("/api/url/add", json={"url": site["landing"], **fields}, headers=site["headers"])
     )
     assert response.status_code == 200, response.json
     return site["base"] + "/" + response.json["shorturl"].rsplit("/", 1)[1]
