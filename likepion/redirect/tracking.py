@@ -53,7 +53,7 @@ def visit_of_request() -> Visit:
     """The visitor of the current request, from local lookups only (no network)."""
     agent = request.headers.get("User-Agent", "")
     ip = request.remote_addr or ""
-    browser, os_name, device, form, spider = _agent(agent)
+    browser, os_name, device, form, is_bot = _agent(agent)
     return Visit(
         country=_country(ip),
         browser=browser,
@@ -62,7 +62,7 @@ def visit_of_request() -> Visit:
         form=form,
         referrer_host=_host(request.referrer),
         visitor=_visitor(ip, agent),
-        is_bot=spider or bool(BOTS.search(agent)),
+        is_bot=is_bot,
     )
 
 
@@ -165,16 +165,16 @@ def warm_up() -> None:
 
 @lru_cache(maxsize=4096)
 def _agent(agent: str) -> tuple:
-    """(browser, OS like "Windows 10", device, form factor, is a spider) of a user agent."""
+    """(browser, OS like "Windows 10", device, form factor, is a bot) of a user agent."""
     parsed = parse_user_agent(agent) if agent else None
     if parsed is None:
-        return None, None, "other", "desktop", False
+        return None, None, "other", "desktop", bool(BOTS.search(agent))
     browser = parsed.user_agent.family if parsed.user_agent else None
     os_family = parsed.os.family if parsed.os else None
     os_name = f"{os_family} {parsed.os.major}" if os_family and parsed.os.major else os_family
     model = parsed.device.family if parsed.device else ""
     device, form = _device(os_family or "", model, agent)
-    return browser, os_name, device, form, model == "Spider"
+    return browser, os_name, device, form, model == "Spider" or bool(BOTS.search(agent))
 
 
 def _device(os_family: str, model: str, agent: str) -> tuple[str, str]:
