@@ -13,8 +13,9 @@ a few seconds claiming batches of 5:
 
 - baseline: each puller its own psycopg connection, one `UPDATE ... WHERE id IN (SELECT ...
   FOR UPDATE SKIP LOCKED) RETURNING id` + COMMIT per batch;
-- (a): threads calling `claims.claim_links(server, "entity", 5)` + `db.session.commit()` in
-  their own app context (the real function, release_expired throttle included);
+- (a): threads calling `claims.claim_links(server, "entity", 5)` in their own app context (the
+  real function, release_expired throttle included). On PostgreSQL it commits its own claim:
+  a `db.session.commit()` after it would only time an empty session commit;
 - (b): client threads pulling `GET /api/v1/entity/links?limit=5&type=primary` from
   `gunicorn -w 2` on 127.0.0.1.
 
@@ -177,9 +178,7 @@ def function_puller(app, server_id: uuid.UUID) -> Iterator[Callable[[], list]]:
         db.session.commit()
 
         def claim() -> list:
-            ids = claims.claim_links(server, SERVICE_TYPE, LIMIT)
-            db.session.commit()
-            return ids
+            return claims.claim_links(server, SERVICE_TYPE, LIMIT)
 
         try:
             yield claim
@@ -350,7 +349,7 @@ def main() -> None:
     app, server_id, key = build(sqlalchemy_url, conninfo, args.links, max(pullers))
 
     rates: dict[str, dict[int, float]] = {"base": {}, "a": {}, "b": {}}
-    print("\nbaseline (bare SQL, psycopg) and (a) claims.claim_links + commit, in-process threads")
+    print("\nbaseline (bare SQL, psycopg) and (a) claims.claim_links, in-process threads")
     for n in pullers:
         rates["base"][n] = measure(
             "baseline", n, lambda: sql_puller(conninfo, server_id), args.seconds, conninfo

@@ -27,6 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Engine
 
 from likepion.backlink import progress
 from likepion.backlink.models import Account, Link, Request
@@ -47,7 +48,8 @@ def ttl() -> timedelta:
 
 def claim_links(server: Server, service_type: str, limit: int) -> list[uuid.UUID]:
     """Claim up to `limit` queued links of `service_type`, best first (priority, then
-    auction_price, then age), for this server; return their ids."""
+    auction_price, then age), for this server until the TTL runs out; return their ids.
+    No link is handed to two workers while its claim is live (module docstring)."""
     if _release_due(service_type):
         release_expired(service_type)
         db.session.commit()  # the claim below must see the requeued links
@@ -62,17 +64,22 @@ def claim_links(server: Server, service_type: str, limit: int) -> list[uuid.UUID
     engine = db.engine
     if engine.dialect.name != "postgresql":
         return list(db.session.scalars(CLAIM_LINKS, params))
-    # On PostgreSQL the claim commits on its own pooled connection, outside the ORM session:
-    # the session's per-statement machinery cost more than the claim itself (bench/claims.py).
-    # A claim whose answer never reaches the worker simply expires and is requeued.
+    return _commit_claim(engine, _claim_sql(limit), params)
+
+
+def _commit_claim(engine: Engine, sql: str, params: dict) -> list[uuid.UUID]:
+    """Run the PostgreSQL claim on its own pooled connection, outside the ORM session, and
+    commit it: the session's per-statement machinery cost more than the claim itself, and the
+    psycopg connection is used directly (one `execute`, one `fetchall`) for the same reason
+    (bench/claims.py). A claim whose answer never reaches the worker simply expires and is
+    requeued."""
     connection = engine.raw_connection()
     try:
-        with connection.cursor() as cursor:
-            ids = [row[0] for row in cursor.execute(_claim_sql(limit), params)]
+        rows = connection.driver_connection.execute(sql, params).fetchall()
         connection.commit()
     finally:
         connection.close()
-    return ids
+    return [row[0] for row in rows]
 
 
 @functools.cache
