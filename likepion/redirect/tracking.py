@@ -33,6 +33,10 @@ BOTS = re.compile(
     r"python-requests|go-http-client|scrapy",
     re.IGNORECASE,
 )
+CLICK_COLUMNS = (
+    "short_url_id", "qr_code_id", "created_at", "country", "referrer_host", "browser", "os",
+    "visitor",
+)  # fmt: skip
 MAX_PENDING = 100_000  # kept for a retry while the database is unreachable
 _buffers = weakref.WeakSet()
 
@@ -116,8 +120,8 @@ class ClickBuffer:
             if not rows:
                 return 0
             try:
-                with self.app.app_context(), db.engine.begin() as conn:
-                    conn.execute(insert(Click), rows)
+                with self.app.app_context():
+                    _write(db.engine, rows)
             except Exception:
                 log.exception("writing %d clicks failed; keeping them for the next try", len(rows))
                 with self._lock:
@@ -139,6 +143,26 @@ class ClickBuffer:
                 self.flush()
 
         threading.Thread(target=run, name="click-flusher", daemon=True).start()
+
+
+def _write(engine, rows: list[dict]) -> None:
+    """One INSERT of many rows; on PostgreSQL a COPY (a third of the INSERT's Python time per
+    row) committed asynchronously: no wait for the WAL flush, at the price of the last fraction
+    of a second of clicks if the database server itself crashes."""
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
+            conn.execute(insert(Click), rows)
+        return
+    connection = engine.raw_connection()
+    try:
+        with connection.driver_connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            with cursor.copy(f"COPY clicks ({', '.join(CLICK_COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[column] for column in CLICK_COLUMNS])
+        connection.commit()
+    finally:
+        connection.close()
 
 
 def buffer(app: Flask) -> ClickBuffer:
