@@ -191,7 +191,7 @@ def measure(label: str, database_uri: str, n_links: int, n_requests: int) -> Non
             raw.close()
             print(
                 f"    {name:<24} {bare[0]:8.2f} / {bare[1]:8.2f} ms"
-                f"   endpoint = {endpoint[0] / bare[0]:6.1f}x"
+                f"   endpoint = {endpoint[0] / bare[0]:6.1f}x (p99 {endpoint[1] / bare[1]:5.1f}x)"
             )
     print(f"  each statement of page {PAGES[-1]}, replayed alone (median ms):")
     for statement in statements:
