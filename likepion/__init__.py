@@ -36,6 +36,8 @@ class SessionsOnlyWithCookie(SecureCookieSessionInterface):
     its time."""
 
     def open_session(self, app, request):
+        if "HTTP_COOKIE" not in request.environ:  # no cookies to parse at all
+            return self.session_class()
         if app.config["SESSION_COOKIE_NAME"] not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)

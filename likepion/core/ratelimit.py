@@ -67,11 +67,17 @@ def _only_for_blueprints(app: Flask, limited: set[str]) -> None:
         def guarded(*args):
             if request.blueprint in limited:
                 return hook(*args)
-            return args[0] if args else None  # an after_request hook hands back the response
+            # an after_request hook hands back the response; teardown's return is ignored
+            return args[0] if args else None
 
         return guarded
 
-    for hooks in (app.before_request_funcs[None], app.after_request_funcs[None]):
+    hook_lists = (
+        app.before_request_funcs[None],
+        app.after_request_funcs[None],
+        app.teardown_request_funcs[None],
+    )
+    for hooks in hook_lists:
         for i, hook in enumerate(hooks):
             if isinstance(getattr(hook, "__self__", None), Limiter) or (
                 isinstance(hook, partial) and isinstance(hook.args[0], Limiter)
