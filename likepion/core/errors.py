@@ -46,3 +46,8 @@ class Gone(AppError):
 class ValidationFailed(AppError):
     status = 422
     code = "validation_error"
+
+    @classmethod
+    def on_field(cls, field: str, problem: str) -> "ValidationFailed":
+        """`Invalid <field>.`, with `problem` as that field's error."""
+        return cls(f"Invalid {field}.", details={field: [problem]})

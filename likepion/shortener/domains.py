@@ -20,13 +20,9 @@ def create_domain(user, *, domain: str, redirectroot=None, redirect404=None) -> 
     """A new branded domain (scheme and host only), under the plan's domain count."""
     parts = urlcheck.split_http_url(domain, "domain")
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
-        raise ValidationFailed(
-            "Invalid domain.", details={"domain": ["Give only the scheme and host."]}
-        )
+        raise ValidationFailed.on_field("domain", "Give only the scheme and host.")
     if urlcheck.is_own_host(parts.hostname.lower()):
-        raise ValidationFailed(
-            "Invalid domain.", details={"domain": ["This is the service's own host."]}
-        )
+        raise ValidationFailed.on_field("domain", "This is the service's own host.")
     host = _host(parts)
     return owned.create_owned(
         Domain,
@@ -75,9 +71,8 @@ def _host(parts) -> str:
     except UnicodeError:
         name = ""
     if not HOSTNAME.match(name) or parts.port == 0:
-        raise ValidationFailed(
-            "Invalid domain.",
-            details={"domain": ["Give a domain name such as https://links.example.com."]},
+        raise ValidationFailed.on_field(
+            "domain", "Give a domain name such as https://links.example.com."
         )
     if parts.port in (None, DEFAULT_PORTS[parts.scheme.lower()]):
         return name

@@ -161,7 +161,7 @@ def _set_domain(user, link, value: str | None) -> None:
 
 def _set_expiry(user, link, value) -> None:
     if value is not None and as_utc(value) <= utcnow():
-        raise _invalid("expiry", "Must be in the future.")
+        raise ValidationFailed.on_field("expiry", "Must be in the future.")
     link.expiry = value
 
 
@@ -182,7 +182,9 @@ def _set_devices(user, link, targets: list[dict]) -> None:
         device = target["device"].strip().lower().replace(" ", "")
         device = {"mac": "macos", "iphone/ipod": "iphone"}.get(device, device)
         if device not in DEVICES:
-            raise _invalid("devicetarget", f"Unknown device; use one of {sorted(DEVICES)}.")
+            raise ValidationFailed.on_field(
+                "devicetarget", f"Unknown device; use one of {sorted(DEVICES)}."
+            )
         devices[device] = _target_url(target, "devicetarget")
     link.device_targets = devices or None
 
@@ -245,10 +247,6 @@ def _lookup(database, value: str, field: str) -> str:
     except LookupError:
         code = None
     if not code:
-        raise _invalid(field, f"Unknown {'country' if field == 'geotarget' else 'language'} "
-                       f"{value!r}.")  # fmt: skip
+        kind = "country" if field == "geotarget" else "language"
+        raise ValidationFailed.on_field(field, f"Unknown {kind} {value!r}.")
     return code if field == "geotarget" else code.lower()
-
-
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"Invalid {field}.", details={field: [message]})

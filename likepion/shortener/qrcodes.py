@@ -129,20 +129,22 @@ def load_logo(value: str) -> bytes:
         try:
             raw = base64.b64decode(match.group(2), validate=True)
         except binascii.Error:
-            raise _invalid("logo", "The data URI is not valid base64.") from None
+            raise ValidationFailed.on_field("logo", "The data URI is not valid base64.") from None
     else:
         raw = _fetch_logo(value)
     try:
         image = Image.open(io.BytesIO(raw))
         if image.format not in ("PNG", "JPEG"):
-            raise _invalid("logo", "The logo must be a PNG or JPEG image.")
+            raise ValidationFailed.on_field("logo", "The logo must be a PNG or JPEG image.")
         if image.width * image.height > MAX_LOGO_PIXELS:
-            raise _invalid("logo", "The logo must be at most 4 megapixels (2048 x 2048).")
+            raise ValidationFailed.on_field(
+                "logo", "The logo must be at most 4 megapixels (2048 x 2048)."
+            )
         image.thumbnail((LOGO_SIDE, LOGO_SIDE))
         out = io.BytesIO()
         image.convert("RGBA").save(out, "PNG")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise _invalid("logo", "The logo must be a PNG or JPEG image.") from None
+        raise ValidationFailed.on_field("logo", "The logo must be a PNG or JPEG image.") from None
     return out.getvalue()
 
 
@@ -150,15 +152,17 @@ def _fetch_logo(url: str) -> bytes:
     """Fetch a logo, only from a host whose every address is public (no SSRF into our net)."""
     parts = urlcheck.split_http_url(url, "logo")
     if not urlcheck.is_public_host(parts.hostname):
-        raise _invalid("logo", "The logo's host must be a public address.")
+        raise ValidationFailed.on_field("logo", "The logo's host must be a public address.")
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         with opener.open(url, timeout=5) as response:
             raw = response.read(MAX_LOGO_BYTES + 1)
     except (OSError, ValueError):
-        raise _invalid("logo", "The logo could not be downloaded.") from None
+        raise ValidationFailed.on_field("logo", "The logo could not be downloaded.") from None
     if len(raw) > MAX_LOGO_BYTES:
-        raise _invalid("logo", f"The logo is larger than {MAX_LOGO_BYTES // 1024} KB.")
+        raise ValidationFailed.on_field(
+            "logo", f"The logo is larger than {MAX_LOGO_BYTES // 1024} KB."
+        )
     return raw
 
 
@@ -174,7 +178,9 @@ def _stored(qr_type: str, data) -> dict:
     if qr_type in ("text", "link"):
         value = data if isinstance(data, str) else None
         if not value or len(value) > 2000:
-            raise _invalid("data", f"A {qr_type} QR code needs text of 1 to 2000 characters.")
+            raise ValidationFailed.on_field(
+                "data", f"A {qr_type} QR code needs text of 1 to 2000 characters."
+            )
         if qr_type == "link":
             urlcheck.split_http_url(value, "data")
         return {"value": value}
@@ -184,11 +190,15 @@ def _stored(qr_type: str, data) -> dict:
     if qr_type == "vcard":
         unknown = set(fields) - VCARD_FIELDS
         if unknown or not (fields.get("firstname") or fields.get("lastname")):
-            raise _invalid("data", f"A vcard takes {sorted(VCARD_FIELDS)}, with a name.")
+            raise ValidationFailed.on_field(
+                "data", f"A vcard takes {sorted(VCARD_FIELDS)}, with a name."
+            )
     elif not fields.get(MAIN_FIELD[qr_type]):
-        raise _invalid("data", f"A {qr_type} QR code needs {MAIN_FIELD[qr_type]!r}.")
+        raise ValidationFailed.on_field(
+            "data", f"A {qr_type} QR code needs {MAIN_FIELD[qr_type]!r}."
+        )
     if qr_type == "wifi" and fields.get("encryption") not in (None, "WPA", "WEP", "nopass"):
-        raise _invalid("data", "Wifi encryption is WPA, WEP or nopass.")
+        raise ValidationFailed.on_field("data", "Wifi encryption is WPA, WEP or nopass.")
     return fields
 
 
@@ -201,7 +211,9 @@ def _clean_fields(data: dict) -> dict:
         elif isinstance(value, str) and len(value) <= 500 and len(key) <= 32:
             cleaned[key] = value
         else:
-            raise _invalid("data", f"{key!r} must be text of at most 500 characters.")
+            raise ValidationFailed.on_field(
+                "data", f"{key!r} must be text of at most 500 characters."
+            )
     return cleaned
 
 
@@ -256,7 +268,3 @@ def _svg_with_logo(svg: bytes, logo: bytes, code, scale: int) -> bytes:
         f'href="data:image/png;base64,{base64.b64encode(logo).decode()}"/>'
     )
     return svg.replace(b"</svg>", image.encode() + b"</svg>")
-
-
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"Invalid {field}.", details={field: [message]})

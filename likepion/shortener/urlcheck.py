@@ -17,20 +17,20 @@ MAX_URL_LENGTH = 2048
 def split_http_url(url: str, field: str):
     """`urlsplit(url)` when it is an absolute http(s) URL with a host; else a 422 on `field`."""
     if len(url) > MAX_URL_LENGTH:
-        raise _invalid(field, f"Longer than {MAX_URL_LENGTH} characters.")
+        raise ValidationFailed.on_field(field, f"Longer than {MAX_URL_LENGTH} characters.")
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise _invalid(field, "Must not contain spaces or control characters.")
+        raise ValidationFailed.on_field(field, "Must not contain spaces or control characters.")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        raise _invalid(field, "Not a valid URL.") from None
+        raise ValidationFailed.on_field(field, "Not a valid URL.") from None
     if "\\" in parts.netloc:  # browsers end the host at a backslash, urlsplit does not
-        raise _invalid(field, "Not a valid URL.")
+        raise ValidationFailed.on_field(field, "Not a valid URL.")
     if parts.scheme.lower() not in {"http", "https"}:
-        raise _invalid(field, "Only http and https URLs are accepted.")
+        raise ValidationFailed.on_field(field, "Only http and https URLs are accepted.")
     if not parts.hostname:
-        raise _invalid(field, "An absolute URL with a host is required.")
+        raise ValidationFailed.on_field(field, "An absolute URL with a host is required.")
     return parts
 
 
@@ -38,7 +38,7 @@ def check_destination(url: str, field: str = "url") -> str:
     """The URL, when it is http(s) and does not point back at this service or a branded domain."""
     host = split_http_url(url, field).hostname.lower().rstrip(".")  # "localhost." is localhost
     if reaches_this_service(host):
-        raise _invalid(field, "Links to this service itself are not accepted.")
+        raise ValidationFailed.on_field(field, "Links to this service itself are not accepted.")
     return url
 
 
@@ -68,7 +68,3 @@ def is_public_host(host: str) -> bool:
         return False
     addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
     return bool(addresses) and all(address.is_global for address in addresses)
-
-
-def _invalid(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"Invalid {field}.", details={field: [message]})
