@@ -21,7 +21,7 @@ PREMIUM_PRICE = (50, 100)
 
 def get_request(user: User, service_type: str | None, request_id, *, lock: bool = False):
     """The user's live request `request_id` (of `service_type` when given), else NotFound."""
-    stmt = _live_requests(user).where(Request.id == request_id)
+    stmt = live_requests(user).where(Request.id == request_id)
     if service_type is not None:
         stmt = stmt.where(Request.service_type == service_type)
     if lock:
@@ -44,19 +44,14 @@ def list_requests(
     order="desc",
 ) -> Page:
     stmt = (
-        _live_requests(user)
+        live_requests(user)
         .where(Request.service_type == service_type)
         .options(undefer(Request.created_links))
     )
     if status:
         stmt = stmt.where(Request.status == status)
     if search:
-        stmt = stmt.where(
-            or_(
-                Request.name.icontains(search, autoescape=True),
-                Request.website.icontains(search, autoescape=True),
-            )
-        )
+        stmt = stmt.where(search_filter(search))
     column = getattr(Request, sort)
     direction = column.asc() if order == "asc" else column.desc()
     stmt = stmt.order_by(direction, Request.created_at.desc(), Request.id)
@@ -131,7 +126,7 @@ def delete_request(user: User, service_type: str | None, request_id) -> None:
 
 def bulk_delete(user: User, ids: list) -> int:
     requests = db.session.scalars(
-        _live_requests(user).where(Request.id.in_(ids)).with_for_update()
+        live_requests(user).where(Request.id.in_(ids)).with_for_update()
     ).all()
     for request in requests:
         _delete(request)
@@ -141,7 +136,7 @@ def bulk_delete(user: User, ids: list) -> int:
 
 def export_requests(user: User, ids: list) -> list[Request]:
     stmt = (
-        _live_requests(user)
+        live_requests(user)
         .where(Request.id.in_(ids))
         .order_by(Request.created_at)
         .options(undefer(Request.created_links))
@@ -194,8 +189,17 @@ def default_type_request(service_type: str) -> str:
     return "post" if service_type == ServiceType.PODCAST else str(service_type)
 
 
-def _live_requests(user: User) -> Select:
+def live_requests(user: User) -> Select:
+    """The user's requests that are not deleted."""
     return select(Request).where(Request.user_id == user.id, Request.deleted_at.is_(None))
+
+
+def search_filter(search: str):
+    """Requests whose name or website contains `search`."""
+    return or_(
+        Request.name.icontains(search, autoescape=True),
+        Request.website.icontains(search, autoescape=True),
+    )
 
 
 def _check_price(service_type: str, price: int) -> None:
@@ -233,10 +237,11 @@ def _reprice(request: Request, new_price: int, new_target: int) -> None:
                 "target cannot go below the links already completed, running or failed.",
                 details={"target": ["Too low for the links already worked on."]},
             )
-    old_cost = request.auction_price * (progress.held_slots(request) - completed)
-    request.auction_price, target_delta = new_price, new_target - request.target
-    request.target = new_target
-    new_cost = new_price * (progress.held_slots(request) - completed)
+    unbuilt = progress.held_slots(request) - completed
+    target_delta = new_target - request.target
+    old_cost = request.auction_price * unbuilt
+    new_cost = new_price * (unbuilt + target_delta)
+    request.auction_price, request.target = new_price, new_target
     if new_cost > old_cost:
         ledger.charge(request.user_id, new_cost - old_cost, reason="request.update", ref=request.id)
     elif new_cost < old_cost:

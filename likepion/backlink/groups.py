@@ -120,9 +120,7 @@ def create_group(
 ) -> Group | dict:
     """A new group; with `accounts`, the group and its import counters (duplicates and
     unsupported items are both `skipped`)."""
-    group = Group(user_id=user.id, name=name.strip(), service_type=service_type, status="active")
-    db.session.add(group)
-    db.session.flush()
+    group = _new_group(user, name, service_type)
     if accounts is None:
         _commit()
         return group
@@ -147,11 +145,17 @@ def update_group(user: User, group_id: uuid.UUID, **fields) -> Group:
     return group
 
 
+def _new_group(user: User, name: str, service_type: str) -> Group:
+    group = Group(user_id=user.id, name=name.strip(), service_type=service_type, status="active")
+    db.session.add(group)
+    db.session.flush()
+    return group
+
+
 def delete_group(user: User, group_id: uuid.UUID) -> None:
-    """Delete a group and its accounts. Requests that used it keep their links: the foreign
-    keys null `requests.group_id` and `links.account_id` (ON DELETE SET NULL)."""
+    """Delete a group and its accounts (ON DELETE CASCADE). Requests that used it keep their
+    links: the foreign keys null `requests.group_id` and `links.account_id` (ON DELETE SET NULL)."""
     group = get_owned(Group, group_id, user.id)
-    db.session.execute(delete(Account).where(Account.group_id == group.id))
     db.session.execute(delete(Group).where(Group.id == group.id))
     _commit()
 
@@ -177,9 +181,7 @@ def import_group(
     overwrite: bool = False,
 ) -> dict:
     """A new group filled from `accounts`; nothing is written when the call fails."""
-    group = Group(user_id=user.id, name=name.strip(), service_type=service_type, status="active")
-    db.session.add(group)
-    db.session.flush()
+    group = _new_group(user, name, service_type)
     counts = _import_items(group, accounts, overwrite=overwrite, skip_unsupported=skip_unsupported)
     _commit()
     return {"group": {"id": group.id, "name": group.name}, **asdict(counts)}

@@ -356,21 +356,12 @@ class RetriedRead(Schema):
 # --- Stats ------------------------------------------------------------------------------------
 
 
-class RequestCounts(Schema):
-    pending = fields.Integer()
-    running = fields.Integer()
-    completed = fields.Integer()
-    failed = fields.Integer()
-    stopped = fields.Integer()
-
-
-class LinkCounts(Schema):
-    pending = fields.Integer()
-    queued = fields.Integer()
-    running = fields.Integer()
-    completed = fields.Integer()
-    failed = fields.Integer()
-    cancel = fields.Integer()
+RequestCounts = Schema.from_dict(
+    {status: fields.Integer() for status in REQUEST_STATUSES}, name="RequestCounts"
+)
+LinkCounts = Schema.from_dict(
+    {status: fields.Integer() for status in LINK_STATUSES}, name="LinkCounts"
+)
 
 
 class StatsRead(Schema):

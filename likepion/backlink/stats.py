@@ -1,14 +1,13 @@
 """Read-only overviews of a user's live requests: the projects list and the status counts."""
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
 from likepion.auth.models import User
+from likepion.backlink import campaigns
 from likepion.backlink.models import LINK_STATUSES, REQUEST_STATUSES, Link, Request
 from likepion.core.db import db
-from likepion.core.pagination import Page
-
-# Every key is always answered (0 when none): the seed's statuses first, then the others.
+from likepion.core.pagination import Page, paginate
 
 
 def list_projects(
@@ -23,30 +22,16 @@ def list_projects(
 ) -> Page:
     """The user's live requests of every service type, newest first; `created_links` is a
     correlated count in the same SELECT (Request.created_links)."""
-    conditions = [Request.user_id == user.id, Request.deleted_at.is_(None)]
+    stmt = campaigns.live_requests(user).options(undefer(Request.created_links))
     if search:
-        conditions.append(
-            or_(
-                Request.name.icontains(search, autoescape=True),
-                Request.website.icontains(search, autoescape=True),
-            )
-        )
+        stmt = stmt.where(campaigns.search_filter(search))
     if status:
-        conditions.append(Request.status == status)
+        stmt = stmt.where(Request.status == status)
     if service_type:
-        conditions.append(Request.service_type == service_type)
+        stmt = stmt.where(Request.service_type == service_type)
     if type_request:
-        conditions.append(Request.type_request == type_request)
-    total = db.session.scalar(select(func.count()).select_from(Request).where(*conditions))
-    stmt = (
-        select(Request)
-        .where(*conditions)
-        .options(undefer(Request.created_links))
-        .order_by(Request.created_at.desc(), Request.id.desc())
-        .limit(limit)
-        .offset((page - 1) * limit)
-    )
-    return Page(items=db.session.scalars(stmt).all(), total=total or 0, page=page, limit=limit)
+        stmt = stmt.where(Request.type_request == type_request)
+    return paginate(stmt.order_by(Request.created_at.desc(), Request.id.desc()), page, limit)
 
 
 def get_stats(user: User, service_type: str | None = None) -> dict:

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from likepion.backlink.schemas import ACCOUNT_STATUSES
 from likepion.core.fields import IsoZ
 
 MAX_PULL = 1000
@@ -143,9 +144,7 @@ class InsertRead(Schema):
 class AccountUpdateIn(Credentials):
     account_id = fields.UUID(required=True)
     link_rss = fields.String(allow_none=True, validate=validate.Length(max=2048))
-    status = fields.String(
-        validate=validate.OneOf(["active", "inactive", "checking", "failed", "banned"])
-    )
+    status = fields.String(validate=validate.OneOf(ACCOUNT_STATUSES))
     active = fields.Boolean()
     is_indexed = fields.Boolean()
     note = fields.String(allow_none=True, validate=TEXT)

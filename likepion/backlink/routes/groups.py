@@ -20,17 +20,7 @@ from likepion.core.envelope import envelope, page_body
 
 ONE = "/groups/<uuid:group_id>"
 ACCOUNT_EXPORT_COLUMNS = list(GroupAccountRead().fields)
-TXT_FIELDS = (
-    "website",
-    "username",
-    "email",
-    "password",
-    "app_password",
-    "pass_mail",
-    "twofa",
-    "cookies",
-    "note",
-)
+TXT_FIELDS = ("website", *groups.TEXT_FIELDS)
 
 
 def account_txt_line(row: dict) -> str:
