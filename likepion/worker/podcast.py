@@ -97,15 +97,18 @@ def task_shape(account: Account, post: Request | None, remaining: int, link_rss:
     }
 
 
-def insert_links(server: Server, service_type: str, items: list[dict]) -> list[dict]:
+def insert_links(server: Server, service_type: str, items: list[dict], posts: dict) -> list[dict]:
     """Seed 002 section 3: one row per URL of each item; per-row results, one bad item does
-    not stop the others. Credentials in an item are written to its account, whose claim ends."""
+    not stop the others. Credentials in an item are written to its account, whose claim ends.
+    `posts` are the items' requests by id, already locked by the caller."""
     results, rows, touched = [], [], {}
     now = utcnow()
     for index, item in enumerate(items):
         urls = item["urls"]
         post, account, error = (
-            _resolve(service_type, item) if not item.get("error") else (None, None, item["error"])
+            _resolve(service_type, item, posts)
+            if not item.get("error")
+            else (None, None, item["error"])
         )
         for link_index, url in enumerate(urls or [""]):
             result = {
@@ -136,20 +139,15 @@ def insert_links(server: Server, service_type: str, items: list[dict]) -> list[d
         db.session.execute(insert(Link), rows)
     for account, item in touched.values():
         _propagate_credentials(account, item)
-    claims.release_account_claims(list(touched))
+    if touched:
+        claims.release_account_claims(list(touched))
     return results
 
 
-def _resolve(service_type: str, item: dict):
+def _resolve(service_type: str, item: dict, posts: dict):
     """The item's post and account, or an error message."""
-    post = db.session.scalar(
-        select(Request).where(
-            Request.id == item["post_id"],
-            Request.service_type == service_type,
-            Request.deleted_at.is_(None),
-        )
-    )
-    if post is None:
+    post = posts.get(item["post_id"])
+    if post is None or post.service_type != service_type or post.deleted_at is not None:
         return None, None, f"Unknown request_id {item['post_id']}."
     if post.group_id is None:
         return post, None, "The post has no group of accounts."

@@ -168,12 +168,16 @@ def report_links(server: Server, service_type: str, items: list[dict]) -> list[d
         select(Link.request_id).where(Link.id.in_([item["id"] for item in items]))
     ).all()
     requests = progress.lock_requests(set(request_ids))
-    for index, item in enumerate(items):
-        link = db.session.scalar(
+    links = {
+        link.id: link
+        for link in db.session.scalars(
             select(Link)
-            .where(Link.id == item["id"], Link.service_type == service_type)
+            .where(Link.id.in_([item["id"] for item in items]), Link.service_type == service_type)
             .with_for_update()
         )
+    }
+    for index, item in enumerate(items):
+        link = links.get(item["id"])
         result = {"index": index, "id": str(item["id"])}
         if link is None:
             results.append(result | {"success": False, "error": "Link not found."})
@@ -247,20 +251,19 @@ def pull_checks(server: Server, service_type: str, *, limit: int) -> list[dict]:
     accounts = (
         db.session.scalars(select(Account).where(Account.id.in_(claimed))).all() if claimed else []
     )
-    db.session.commit()
-    return CHECK_TASKS.dump(
-        [
-            {
-                "account_id": a.id,
-                "group_id": a.group_id,
-                "service_type": a.service_type,
-                "domain": a.website,
-                **podcast.credentials_of(a),
-                "claimed_until": a.check_claimed_until,
-            }
-            for a in accounts
-        ]
-    )
+    tasks = [
+        {
+            "account_id": a.id,
+            "group_id": a.group_id,
+            "service_type": a.service_type,
+            "domain": a.website,
+            **podcast.credentials_of(a),
+            "claimed_until": a.check_claimed_until,
+        }
+        for a in accounts
+    ]
+    db.session.commit()  # after reading: a commit expires the rows (one SELECT each to reload)
+    return CHECK_TASKS.dump(tasks)
 
 
 # --- inserts ---------------------------------------------------------------------------------
@@ -272,7 +275,7 @@ def insert_links(server: Server, service_type: str, body) -> dict:
     """Seed 002 section 3: validate the body, expand link_post, insert, answer per row."""
     items = parse_insert_body(body)
     posts = progress.lock_requests({item["post_id"] for item in items if not item.get("error")})
-    results = podcast.insert_links(server, service_type, items)
+    results = podcast.insert_links(server, service_type, items, posts)
     for post in posts.values():
         progress.settle(post)
     db.session.commit()
