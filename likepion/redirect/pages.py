@@ -5,7 +5,7 @@ from flask import render_template
 from markupsafe import Markup
 from sqlalchemy import select
 
-from likepion.core.db import db
+from likepion.core.db import read_only
 from likepion.shortener.models import Overlay, Pixel, Splash, short_url_pixels
 
 TITLES = {
@@ -54,7 +54,7 @@ def link_page(target, url: str):
     """The page a non-direct link shows: splash (countdown), frame, or frame with an overlay."""
     pixels = _pixels(target.id)
     if target.type == "splash":
-        splash = db.session.get(Splash, target.splash_id) if target.splash_id else None
+        splash = _row(Splash, target.splash_id)
         return render_template(
             "redirect/splash.html",
             url=url,
@@ -64,7 +64,7 @@ def link_page(target, url: str):
             seconds=splash.counter if splash else DEFAULT_SPLASH_SECONDS,
             pixels=pixels,
         )
-    overlay = db.session.get(Overlay, target.overlay_id) if target.overlay_id else None
+    overlay = _row(Overlay, target.overlay_id)
     return render_template("redirect/frame.html", url=url, overlay=overlay, pixels=pixels)
 
 
@@ -72,11 +72,21 @@ def campaign_page(campaign, links: list[dict]):
     return render_template("redirect/campaign.html", campaign=campaign, links=links)
 
 
+def _row(model, row_id: int | None):
+    """A splash or overlay row, read like the rest of the redirect (no session, no write lock)."""
+    if row_id is None:
+        return None
+    with read_only() as conn:
+        return conn.execute(select(model.__table__).where(model.id == row_id)).first()
+
+
 def _pixels(link_id: int) -> list[Markup]:
-    rows = db.session.execute(
+    stmt = (
         select(Pixel.type, Pixel.tag)
         .join(short_url_pixels, short_url_pixels.c.pixel_id == Pixel.id)
         .where(short_url_pixels.c.short_url_id == link_id)
         .order_by(Pixel.id)
     )
+    with read_only() as conn:
+        rows = conn.execute(stmt).all()
     return [Markup(PIXEL_TAGS[kind]).format(tag=tag) for kind, tag in rows if kind in PIXEL_TAGS]

@@ -48,15 +48,16 @@ class BrandedDomain:
     redirect_404: str | None
 
 
+# Target's fields, in its order.
 TARGET_COLUMNS = (
     ShortUrl.id,
     ShortUrl.url,
     ShortUrl.type,
     ShortUrl.password_hash,
     ShortUrl.expiry,
-    ShortUrl.geo_targets,
-    ShortUrl.device_targets,
-    ShortUrl.language_targets,
+    ShortUrl.geo_targets.label("geo"),
+    ShortUrl.device_targets.label("devices"),
+    ShortUrl.language_targets.label("languages"),
     ShortUrl.deeplink,
     ShortUrl.splash_id,
     ShortUrl.overlay_id,
@@ -145,21 +146,7 @@ def _load_target(domain_key: int, alias: str) -> Target | None:
         row = conn.execute(stmt).first()
     if row is None:
         return None
-    values = row._asdict()
-    expiry = values.pop("expiry")
-    return Target(
-        id=values["id"],
-        url=values["url"],
-        type=values["type"],
-        password_hash=values["password_hash"],
-        expiry=as_utc(expiry) if expiry else None,
-        geo=values["geo_targets"],
-        devices=values["device_targets"],
-        languages=values["language_targets"],
-        deeplink=values["deeplink"],
-        splash_id=values["splash_id"],
-        overlay_id=values["overlay_id"],
-    )
+    return Target(**row._asdict() | {"expiry": as_utc(row.expiry) if row.expiry else None})
 
 
 def _load_domain(host: str) -> BrandedDomain | None:

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import threading
+import time
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -136,10 +137,10 @@ class ClickBuffer:
                 return
             self._flusher_pid = os.getpid()
         interval = self.app.config["CLICK_FLUSH_SECONDS"]
-        stop = threading.Event()
 
         def run():
-            while not stop.wait(interval):
+            while True:
+                time.sleep(interval)
                 self.flush()
 
         threading.Thread(target=run, name="click-flusher", daemon=True).start()

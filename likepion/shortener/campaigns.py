@@ -33,7 +33,7 @@ def update_campaign(user, campaign_id: int, **values) -> Campaign:
         _ensure_free_slug(values["slug"])
     if "slug" in values:
         values["slug"] = values["slug"] or None
-    return owned.update_owned(Campaign, user, campaign_id, **values)
+    return owned.save(campaign, **values)
 
 
 def assign_link(user, campaign_id: int, link_id: int) -> None:

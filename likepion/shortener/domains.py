@@ -54,7 +54,7 @@ def delete_domain(user, domain_id: int) -> None:
         raise Conflict(
             f"{in_use} link(s) use this domain; move or delete them first.", code="domain_in_use"
         )
-    owned.delete_owned(Domain, user, domain_id)
+    owned.remove(domain)
 
 
 def host_of(domain: str) -> str:

@@ -1,7 +1,7 @@
 """Short links (`/api/urls`, `/api/url/...`): each public function is one unit of work."""
 
 import pycountry
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from likepion.auth import passwords
 from likepion.core.db import db, get_owned
@@ -26,7 +26,7 @@ DEVICES = {"desktop", "mobile", "tablet", "iphone", "ipad", "android", "windows"
 
 def list_links(user, *, page: int, limit: int, order: str, short: str | None = None) -> Page:
     """The user's links, newest or most clicked first, each with its click count."""
-    clicks = select(func.count(Click.id)).where(Click.short_url_id == ShortUrl.id).scalar_subquery()
+    clicks = stats.click_count(Click.short_url_id, ShortUrl.id)
     stmt = select(ShortUrl, clicks.label("clicks")).where(ShortUrl.user_id == user.id)
     if short:
         stmt = stmt.where(ShortUrl.alias == short)

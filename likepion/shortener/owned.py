@@ -27,15 +27,24 @@ def create_owned(model, user, *, plan_count: str | None = None, **values):
 
 
 def update_owned(model, user, object_id: int, **values):
-    row = get_owned(model, object_id, user.id)
+    return save(get_owned(model, object_id, user.id), **values)
+
+
+def save(row, **values):
+    """Set `values` on a row already loaded (and owned) and commit."""
     for name, value in values.items():
         setattr(row, name, value)
-    _commit(model)
+    _commit(type(row))
     return row
 
 
 def delete_owned(model, user, object_id: int) -> None:
-    db.session.delete(get_owned(model, object_id, user.id))
+    remove(get_owned(model, object_id, user.id))
+
+
+def remove(row) -> None:
+    """Delete a row already loaded (and owned) and commit."""
+    db.session.delete(row)
     db.session.commit()
 
 

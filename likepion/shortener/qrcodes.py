@@ -10,12 +10,12 @@ from functools import lru_cache
 import segno
 from PIL import Image, UnidentifiedImageError
 from segno import helpers
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from likepion.core.db import db, get_owned
 from likepion.core.errors import ValidationFailed
 from likepion.core.pagination import Page, paginate
-from likepion.shortener import addresses, aliases, urlcheck
+from likepion.shortener import addresses, aliases, stats, urlcheck
 from likepion.shortener.models import Click, QrCode
 
 MAX_LOGO_BYTES = 512 * 1024
@@ -39,7 +39,7 @@ VCARD_FIELDS = {
 
 def list_qrs(user, *, page: int, limit: int) -> Page:
     """The user's QR codes, newest first, with their scan counts."""
-    scans = select(func.count(Click.id)).where(Click.qr_code_id == QrCode.id).scalar_subquery()
+    scans = stats.click_count(Click.qr_code_id, QrCode.id)
     stmt = (
         select(QrCode, scans.label("scans"))
         .where(QrCode.user_id == user.id)
@@ -54,9 +54,7 @@ def get_qr(user, qr_id: int) -> QrCode:
     return get_owned(QrCode, qr_id, user.id)
 
 
-def qr_read(qr: QrCode, scans: int | None = None) -> dict:
-    if scans is None:
-        scans = db.session.scalar(select(func.count(Click.id)).where(Click.qr_code_id == qr.id))
+def qr_read(qr: QrCode, scans: int) -> dict:
     return {
         "id": qr.id,
         "link": addresses.qr_url(qr),

@@ -16,6 +16,11 @@ SOCIAL_HOSTS = {
 }
 
 
+def click_count(column, id_column):
+    """A correlated count of the clicks whose `column` is `id_column`, for list queries."""
+    return select(func.count(Click.id)).where(column == id_column).scalar_subquery()
+
+
 def stats(column, object_id: int) -> dict:
     """`clicks, uniqueClicks, topCountries, topReferrers, topBrowsers, topOs, socialCount` of
     the clicks whose `column` (Click.short_url_id or Click.qr_code_id) is `object_id`."""

@@ -29,7 +29,8 @@ def list_qr(query, user):
 @bp.response(200, QrEnvelope)
 def get_qr(user, qr_id):
     qr = qrcodes.get_qr(user, qr_id)
-    return {"details": qrcodes.qr_read(qr), "data": stats.stats(Click.qr_code_id, qr.id)}
+    data = stats.stats(Click.qr_code_id, qr.id)
+    return {"details": qrcodes.qr_read(qr, data["clicks"]), "data": data}
 
 
 @bp.post("/qr/add")
