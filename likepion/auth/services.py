@@ -13,7 +13,7 @@ from likepion.core.crypto import key_hash, new_key
 from likepion.core.db import db
 from likepion.core.errors import Conflict, Forbidden, NotFound, Unauthorized
 from likepion.core.time import utcnow
-from likepion.shortener.models import Plan
+from likepion.shortener import limits
 
 
 def register_user(*, email: str, username: str, password: str) -> User:
@@ -35,13 +35,13 @@ def create_user(
     """A new user with a fresh API key, on `plan_id` or else the free plan."""
     email, username = email.strip().lower(), username.strip().lower()
     _ensure_available(email=email, username=username)
-    free_plan = select(Plan.id).where(Plan.free.is_(True)).order_by(Plan.id)
+    free_plan = limits.free_plan()
     user = User(
         email=email,
         username=username,
         password_hash=passwords.hash_password(password),
         is_admin=is_admin,
-        plan_id=plan_id or db.session.scalar(free_plan),
+        plan_id=plan_id or (free_plan.id if free_plan else None),
         plan_expires=plan_expires,
     )
     _set_api_key(user)

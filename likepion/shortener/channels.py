@@ -38,13 +38,18 @@ def assign_item(user, channel_id: int, kind: str, item_id: int) -> None:
     if kind not in ITEM_COLUMNS:  # "bio": this service has no bio pages
         raise NotFound("Bio page not found")
     model, column = ITEM_COLUMNS[kind]
-    item = get_owned(model, item_id, user.id)
+    add_item(channel.id, **{column: get_owned(model, item_id, user.id).id})
+    db.session.commit()
+
+
+def add_item(channel_id: int, **item) -> None:
+    """Put `short_url_id=` or `qr_code_id=` in the channel; already there is a no-op (the
+    unique constraint decides, inside a savepoint)."""
     try:
         with db.session.begin_nested():
-            db.session.add(ChannelItem(channel_id=channel.id, **{column: item.id}))
+            db.session.add(ChannelItem(channel_id=channel_id, **item))
     except IntegrityError:
-        pass  # already in this channel
-    db.session.commit()
+        pass
 
 
 def _by_id(model, ids: list) -> dict:

@@ -1,5 +1,6 @@
 """Plan limits (SPEC 4 and 8): counts and feature flags from the user's plan; admins unlimited."""
 
+from flask import g
 from sqlalchemy import func, select
 
 from likepion.auth.models import User
@@ -36,7 +37,14 @@ def current_plan(user) -> Plan | None:
     expires = user.plan_expires
     if user.plan is not None and (expires is None or as_utc(expires) > utcnow()):
         return user.plan
-    return db.session.scalar(select(Plan).where(Plan.free.is_(True)).order_by(Plan.id))
+    return free_plan()
+
+
+def free_plan() -> Plan | None:
+    """The free plan (new users get it), looked up once per request or command."""
+    if "free_plan" not in g:
+        g.free_plan = db.session.scalar(select(Plan).where(Plan.free.is_(True)).order_by(Plan.id))
+    return g.free_plan
 
 
 def _limits(user) -> dict:

@@ -8,11 +8,10 @@ from likepion.core.db import db, get_owned
 from likepion.core.errors import NotFound, ValidationFailed
 from likepion.core.pagination import Page, paginate
 from likepion.core.time import as_utc, utcnow
-from likepion.shortener import addresses, aliases, domains, limits, stats, urlcheck
+from likepion.shortener import addresses, aliases, channels, domains, limits, stats, urlcheck
 from likepion.shortener.models import (
     Campaign,
     Channel,
-    ChannelItem,
     Click,
     Domain,
     Overlay,
@@ -224,16 +223,8 @@ def _set_deeplink(user, link, value: dict | None) -> None:
 
 
 def _add_to_channel(link: ShortUrl, channel: Channel | None) -> None:
-    if channel is None:
-        return
-    db.session.flush()
-    exists = db.session.scalar(
-        select(ChannelItem.id).where(
-            ChannelItem.channel_id == channel.id, ChannelItem.short_url_id == link.id
-        )
-    )
-    if not exists:
-        db.session.add(ChannelItem(channel_id=channel.id, short_url_id=link.id))
+    if channel is not None:
+        channels.add_item(channel.id, short_url_id=link.id)
 
 
 def _target_url(target: dict, field: str) -> str:
