@@ -15,6 +15,13 @@ from likepion.core.errors import Conflict, Forbidden, NotFound, Unauthorized
 from likepion.core.time import utcnow
 from likepion.shortener import limits
 
+# Users an admin has not deleted: the only ones who can sign in, use a key or be looked up.
+LIVE_USERS = select(User).where(User.deleted_at.is_(None))
+
+
+def live_user(user_id: int) -> User | None:
+    return db.session.scalar(LIVE_USERS.where(User.id == user_id))
+
 
 def register_user(*, email: str, username: str, password: str) -> User:
     """Public sign-up (can be turned off with REGISTRATION_ENABLED)."""
@@ -57,11 +64,7 @@ def create_user(
 def authenticate(*, login: str, password: str) -> User:
     """The user whose email or username is `login` and whose password matches."""
     login = login.strip().lower()
-    user = db.session.scalar(
-        select(User).where(
-            or_(User.email == login, User.username == login), User.deleted_at.is_(None)
-        )
-    )
+    user = db.session.scalar(LIVE_USERS.where(or_(User.email == login, User.username == login)))
     if user is None:
         passwords.burn_time(password)
         raise Unauthorized("Invalid login or password.", code="invalid_credentials")
@@ -78,13 +81,11 @@ def get_user(user_uuid: str) -> User | None:
         parsed = uuid.UUID(str(user_uuid))
     except ValueError:
         return None
-    return db.session.scalar(select(User).where(User.uuid == parsed, User.deleted_at.is_(None)))
+    return db.session.scalar(LIVE_USERS.where(User.uuid == parsed))
 
 
 def user_by_api_key(api_key: str) -> User | None:
-    return db.session.scalar(
-        select(User).where(User.api_key_hash == key_hash(api_key), User.deleted_at.is_(None))
-    )
+    return db.session.scalar(LIVE_USERS.where(User.api_key_hash == key_hash(api_key)))
 
 
 def rotate_api_key(user: User) -> str:
@@ -139,8 +140,8 @@ def sso_login(token: str) -> User:
         .values(used_at=now)
         .returning(SsoToken.user_id)
     )
-    user = db.session.get(User, user_id) if user_id else None
-    if user is None or user.deleted_at is not None:
+    user = live_user(user_id) if user_id else None
+    if user is None:
         db.session.rollback()
         raise NotFound("This login link is invalid, used or expired.")
     db.session.commit()

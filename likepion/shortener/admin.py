@@ -52,7 +52,7 @@ def subscribe(admin, plan_id: int, user_id: int, *, type: str,
 def list_users(admin, *, page: int, limit: int, filter: str | None = None,
                email: str | None = None) -> list[User]:  # fmt: skip
     """Users, newest first; `filter` admin | free | pro, `email` a part of the address."""
-    stmt = select(User).where(User.deleted_at.is_(None)).order_by(User.id.desc())
+    stmt = auth_services.LIVE_USERS.order_by(User.id.desc())
     if filter == "admin":
         stmt = stmt.where(User.is_admin.is_(True))
     elif filter in ("free", "pro"):
@@ -69,8 +69,8 @@ def list_users(admin, *, page: int, limit: int, filter: str | None = None,
 
 
 def get_user(admin, user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or user.deleted_at is not None:
+    user = auth_services.live_user(user_id)
+    if user is None:
         raise NotFound("User not found")
     return user
 

@@ -67,14 +67,7 @@ def claim_links(data, server, service_type):
 @idempotent(_server_scope)
 @bp.response(200, ReportRead)
 def report_links(data, server, service_type):
-    results = services.report_links(server, service_type, data["items"])
-    updated = sum(1 for r in results if r["success"])
-    return {
-        "input": len(results),
-        "updated": updated,
-        "failed": len(results) - updated,
-        "results": results,
-    }
+    return services.report_links(server, service_type, data["items"])
 
 
 @bp.post("/links/insert")

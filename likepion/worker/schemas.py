@@ -11,13 +11,12 @@ TEXT = validate.Length(max=10_000)
 SHORT = validate.Length(max=255)
 
 
-class PullQuery(Schema):
-    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=MAX_PULL))
-    type = fields.String(validate=validate.OneOf(["primary", "secondary"]))
-
-
 class ChecksQuery(Schema):
     limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=MAX_PULL))
+
+
+class PullQuery(ChecksQuery):
+    type = fields.String(validate=validate.OneOf(["primary", "secondary"]))
 
 
 def _require_one(data: dict, single: str, many: str) -> None:

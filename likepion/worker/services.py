@@ -161,7 +161,7 @@ RESULT_FIELDS = (
 )
 
 
-def report_links(server: Server, service_type: str, items: list[dict]) -> list[dict]:
+def report_links(server: Server, service_type: str, items: list[dict]) -> dict:
     """Record the outcome of claimed links; only the server holding a claim may report it."""
     results, touched = [], set()
     request_ids = db.session.scalars(
@@ -193,7 +193,9 @@ def report_links(server: Server, service_type: str, items: list[dict]) -> list[d
     for request_id in touched:
         progress.settle(requests[request_id])
     db.session.commit()
-    return results
+    updated = sum(1 for r in results if r["success"])
+    return {"input": len(results), "updated": updated, "failed": len(results) - updated,
+            "results": results}  # fmt: skip
 
 
 def _apply_report(link: Link, item: dict, request: Request) -> None:
