@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from likepion.backlink.models import Site
-from likepion.core.db import db
+from likepion.core.db import batched, db
 from likepion.core.enums import ServiceType, SiteRole
 from likepion.core.errors import Conflict, ValidationFailed
 
@@ -87,11 +87,11 @@ def seed_sites(
             unchanged += 1
     report(unchanged + duplicates)
     try:
-        for chunk in _batched(new, CHUNK):
+        for chunk in batched(new, CHUNK):
             db.session.execute(insert(Site.__table__), chunk)
             report(len(chunk))
         for (service_type, role), names in changed.items():
-            for chunk in _batched(names, CHUNK):
+            for chunk in batched(names, CHUNK):
                 db.session.execute(
                     update(Site.__table__)
                     .where(Site.service_type == service_type, Site.name.in_(chunk))
@@ -115,11 +115,6 @@ def list_sites(service_type: str | None = None) -> list[Site]:
     if service_type is not None:
         stmt = stmt.where(Site.service_type == _service_type(service_type))
     return list(db.session.scalars(stmt))
-
-
-def _batched(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _parse_json(path: Path, text: str) -> list:

@@ -19,7 +19,7 @@ from likepion.auth.models import User
 from likepion.backlink.catalogue import normalise_name
 from likepion.backlink.models import Account, Group, Site
 from likepion.backlink.schemas import ACCOUNT_MAX_LENGTHS
-from likepion.core.db import db, get_owned
+from likepion.core.db import batched, db, get_owned
 from likepion.core.errors import Conflict, ValidationFailed
 from likepion.core.pagination import Page, paginate
 from likepion.core.time import utcnow
@@ -449,8 +449,8 @@ def _insert_accounts(group: Group, rows: Iterable[dict]) -> None:
         for row in rows
     ]
     table = Account.__table__
-    for start in range(0, len(values), INSERT_CHUNK):
-        db.session.execute(insert(table), values[start : start + INSERT_CHUNK])
+    for chunk in batched(values, INSERT_CHUNK):
+        db.session.execute(insert(table), chunk)
 
 
 def _update_accounts(rows: Iterable[dict]) -> None:
@@ -460,8 +460,8 @@ def _update_accounts(rows: Iterable[dict]) -> None:
     for row in rows:
         by_fields[frozenset(row)].append(row | {"updated_at": now})
     for batch in by_fields.values():
-        for start in range(0, len(batch), INSERT_CHUNK):
-            db.session.execute(update(Account), batch[start : start + INSERT_CHUNK])
+        for chunk in batched(batch, INSERT_CHUNK):
+            db.session.execute(update(Account), chunk)
 
 
 def _active_sites(service_type: str) -> dict[str, uuid.UUID]:

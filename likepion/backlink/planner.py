@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy import insert, select
 
 from likepion.backlink.models import Account, Link, Request, Site
-from likepion.core.db import db
+from likepion.core.db import batched, db
 from likepion.core.enums import ServiceType, SiteRole
 from likepion.core.errors import ValidationFailed
 from likepion.core.time import utcnow
@@ -37,8 +37,8 @@ def plan_links(request: Request, count: int, *, status: str) -> int:
         }
         for site_id, account_id in itertools.islice(itertools.cycle(slots), count)
     ]
-    for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(Link), rows[start : start + CHUNK])
+    for chunk in batched(rows, CHUNK):
+        db.session.execute(insert(Link), chunk)
     return len(rows)
 
 

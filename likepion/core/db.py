@@ -42,6 +42,13 @@ class Timestamps:
     )
 
 
+def batched(items: list, size: int):
+    """Consecutive slices of at most `size` items, for chunked bulk statements (Python 3.11
+    has no itertools.batched)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def get_owned(model, object_id, owner_id, *, owner_column: str = "user_id", lock: bool = False):
     """The row `object_id` of `model` owned by `owner_id`; NotFound when missing or not theirs.
     With `lock`, the row stays locked until the transaction ends."""
