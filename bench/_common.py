@@ -1,5 +1,8 @@
 """Helpers shared by the bench scripts (which put the project root on sys.path first)."""
 
+import socket
+import subprocess
+
 import psycopg
 from sqlalchemy.engine import make_url
 
@@ -16,3 +19,19 @@ def fresh_postgres(url: str, suffix: str = "") -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{parsed.database}"')
     return parsed.render_as_string(hide_password=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_gunicorn(process: subprocess.Popen) -> None:
+    """SIGTERM, a graceful stop (workers run their exit hooks); SIGKILL after 60 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -31,7 +31,6 @@ import http.client
 import json
 import os
 import pstats
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
-from _common import fresh_postgres  # noqa: E402
+from _common import free_port, fresh_postgres, stop_gunicorn  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from config import CONFIGS  # noqa: E402
@@ -260,9 +259,7 @@ def measure(label: str, n_pullers: int, make_puller: Callable, seconds: float, c
 def start_gunicorn(conninfo: str, log) -> tuple[subprocess.Popen, int]:
     """gunicorn -w 2 on a free port, answering /healthz; its output (access log included) goes
     to the binary file `log`."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     env = os.environ | {
         "LIKEPION_CONFIG": "development",
         "DATABASE_URL": conninfo,
@@ -284,15 +281,6 @@ def start_gunicorn(conninfo: str, log) -> tuple[subprocess.Popen, int]:
     log.seek(0)
     output = log.read().decode(errors="replace")[-2000:]
     raise RuntimeError(f"gunicorn did not answer /healthz within 30s:\n{output}")
-
-
-def stop_gunicorn(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def profile(app, server_id: uuid.UUID, conninfo: str, seconds: float) -> None:

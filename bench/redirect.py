@@ -12,8 +12,6 @@ PostgreSQL comes from LIKEPION_BENCH_PG_URL (a database `<name>_redirect` is rec
 import argparse
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import fresh_postgres  # noqa: E402
+from _common import free_port, fresh_postgres, stop_gunicorn  # noqa: E402
 
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 BROWSER_UA = (
@@ -53,12 +51,6 @@ def prepare_database(url: str) -> None:
             email="bench@example.com", username="bench", password="bench-password", is_admin=True
         )
         links.create_link(user, url=DESTINATION, custom=ALIAS)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_gunicorn(app_path: str, env: dict, access_log: Path) -> tuple[subprocess.Popen, int]:
@@ -91,12 +83,6 @@ def start_gunicorn(app_path: str, env: dict, access_log: Path) -> tuple[subproce
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
-
-
-def stop_gunicorn(process: subprocess.Popen) -> None:
-    """SIGTERM: a graceful stop, so each worker's exit hook writes its buffered clicks."""
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=60)
 
 
 def wrk(port: int, seconds: int, connections: int) -> dict:
