@@ -247,8 +247,7 @@ def _reprice(request: Request, new_price: int, new_target: int) -> None:
     elif new_cost < old_cost:
         ledger.refund(request.user_id, old_cost - new_cost, reason="request.update", ref=request.id)
     if planned and target_delta > 0:
-        if request.status in ("completed", "failed"):
-            request.status, request.completed_at = "running", None
+        progress.reopen(request)
         status = "queued" if request.status == "running" else "pending"
         planner.plan_links(request, target_delta, status=status)
 

@@ -14,7 +14,6 @@ from likepion.backlink.models import Link, Request, Site
 from likepion.core.db import db
 from likepion.core.errors import Conflict, NotFound
 from likepion.core.pagination import Page
-from likepion.core.time import utcnow
 from likepion.credits import ledger
 from likepion.worker.models import Server
 
@@ -104,10 +103,12 @@ def retry_link(user: User, service_type: str, request_id, link_id) -> RowMapping
     if link.refunded:
         ledger.charge(request.user_id, request.auction_price, reason="link.retry", ref=link.id)
     db.session.execute(
-        update(Link).where(Link.id == link.id).values(**_requeued(request), refunded=False),
+        update(Link)
+        .where(Link.id == link.id)
+        .values(progress.requeue_values(_requeue_status(request))),
         execution_options={"synchronize_session": False},
     )
-    _reopen(request)
+    progress.reopen(request)
     db.session.commit()
     return _link_row(link.id)
 
@@ -121,10 +122,10 @@ def retry_all_links(user: User, service_type: str, request_id) -> int:
         return 0
     _check_room(request, counts)
     retried = progress.requeue_failed_links(
-        request, status=_requeued(request)["status"], reason="link.retry_all"
+        request, status=_requeue_status(request), reason="link.retry_all"
     )
     if retried:
-        _reopen(request)
+        progress.reopen(request)
     db.session.commit()
     return retried
 
@@ -172,23 +173,10 @@ def _check_room(request: Request, counts: dict[str, int]) -> None:
         )
 
 
-def _requeued(request: Request) -> dict:
-    """Column values of a link put back to work, as restart does. Only a request that runs (or
-    runs again, _reopen) queues it; a stopped one keeps it pending until it is started again."""
-    working = request.status in ("running", "completed", "failed")
-    return {
-        "status": "queued" if working else "pending",
-        "retry_count": 0,
-        "error_message": None,
-        "claimed_until": None,
-        "updated_at": utcnow(),
-    }
-
-
-def _reopen(request: Request) -> None:
-    """A finished request runs again for its re-queued links."""
-    if request.status in ("completed", "failed"):
-        request.status, request.completed_at = "running", None
+def _requeue_status(request: Request) -> str:
+    """Where a retried link goes: only a request that runs (or runs again, progress.reopen)
+    queues it; a stopped one keeps it pending until it is started again."""
+    return "queued" if request.status in ("running", "completed", "failed") else "pending"
 
 
 def _link_row(link_id) -> RowMapping:

@@ -79,13 +79,10 @@ def settle(request: Request) -> None:
     request.completed_at = utcnow()
 
 
-def requeue_failed_links(request: Request, *, status: str, reason: str) -> int:
-    """Put the request's failed links (secondary ones aside) back to `status` with
-    retry_count 0, charging again (one ledger row) for those already refunded; how many.
-    Refunded links go first, so one refunded concurrently after that UPDATE stays failed
-    rather than being re-queued without its charge."""
-    failed = (Link.request_id == request.id, Link.status == "failed", Link.secondary.is_(False))
-    values = {
+def requeue_values(status: str) -> dict:
+    """Column values of a link put back to work (to `status`), as if new: its next charge is
+    the caller's to make."""
+    return {
         "status": status,
         "retry_count": 0,
         "refunded": False,
@@ -93,6 +90,21 @@ def requeue_failed_links(request: Request, *, status: str, reason: str) -> int:
         "claimed_until": None,
         "updated_at": utcnow(),
     }
+
+
+def reopen(request: Request) -> None:
+    """A finished request runs again for its re-queued or newly planned links."""
+    if request.status in ("completed", "failed"):
+        request.status, request.completed_at = "running", None
+
+
+def requeue_failed_links(request: Request, *, status: str, reason: str) -> int:
+    """Put the request's failed links (secondary ones aside) back to `status` with
+    retry_count 0, charging again (one ledger row) for those already refunded; how many.
+    Refunded links go first, so one refunded concurrently after that UPDATE stays failed
+    rather than being re-queued without its charge."""
+    failed = (Link.request_id == request.id, Link.status == "failed", Link.secondary.is_(False))
+    values = requeue_values(status)
     options = {"synchronize_session": False}
     charged = db.session.execute(
         update(Link).where(*failed, Link.refunded.is_(True)).values(values),
