@@ -95,13 +95,16 @@ def _wait_for_landing(browser, site, seconds=15):
 
 def test_a_person_types_the_password_and_lands_on_the_destination(site, browser):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(_short_link(site, custom="secret-page", password="open sesame"))
     assert "protected" in browser.find_element(By.TAG_NAME, "h1").text
 
     browser.find_element(By.ID, "password").send_keys("wrong")
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    assert browser.find_element(By.ID, "password-error").text.startswith("Wrong password")
+    # The form posts and a new page loads: wait for it rather than read the old one.
+    error = WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.ID, "password-error"))[0]
+    assert error.text.startswith("Wrong password")
     assert browser.current_url.startswith(site["base"])
 
     browser.find_element(By.ID, "password").send_keys("open sesame")
