@@ -25,7 +25,11 @@ from likepion.extensions import db, jwt, migrate
 
 SECURITY_SCHEMES = {
     "jwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-    "apiKey": {"type": "http", "scheme": "bearer", "description": "A user's shortener API key"},
+    "apiKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A user's shortener API key; `Token <key>` and the bare key work too",
+    },
     "serverKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
 }
 

@@ -6,6 +6,7 @@ SQLite (on PostgreSQL a batch is plain ALTER statements).
 """
 
 import logging
+from contextlib import contextmanager
 
 from alembic import context
 from flask import current_app
@@ -79,10 +80,26 @@ def run_migrations_online():
     conf_args["compare_type"] = True
     conf_args["render_as_batch"] = True
 
-    with get_engine().connect() as connection:
+    with get_engine().connect() as connection, sqlite_foreign_keys_off(connection):
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """Batch mode rebuilds a SQLite table by dropping it: with foreign keys on, the drop would
+    cascade into the tables that reference it. The pragma is a no-op inside a transaction, so it
+    is set on the driver's connection before Alembic begins one, and set back afterwards."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -36,7 +36,7 @@ def build_app(database_uri: str, **overrides):
 
 
 def empty_tables(app) -> None:
-    """Delete every row; on PostgreSQL also restart the id sequences, as a new database has."""
+    """Delete every row and restart the id sequences, as a new database has."""
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
@@ -46,6 +46,7 @@ def empty_tables(app) -> None:
             else:
                 for table in reversed(db.metadata.sorted_tables):
                     conn.execute(table.delete())
+                conn.execute(text("DELETE FROM sqlite_sequence"))  # AUTOINCREMENT counters
 
 
 def _suite_database() -> str:

@@ -6,7 +6,7 @@ from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from likepion.auth import services
-from likepion.core.credentials import bearer_token, server_key
+from likepion.core.credentials import api_key, server_key
 from likepion.core.errors import Unauthorized
 from likepion.worker import services as worker_services
 
@@ -34,11 +34,12 @@ jwt_refresh_user = _jwt_guard(refresh=True)
 
 
 def api_key_user(view):
-    """Require a user's API key (`Authorization: Bearer <API key>`); pass `user`."""
+    """Require a user's API key (`Authorization: Bearer|Token <API key>`, or the bare key);
+    pass `user`."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        token = bearer_token()
+        token = api_key()
         user = services.user_by_api_key(token) if token else None
         if user is None:
             raise Unauthorized("A valid API key is required (Authorization: Bearer <API key>).")

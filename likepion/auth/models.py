@@ -13,14 +13,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from likepion.core.crypto import Encrypted
-from likepion.core.db import Timestamps, db
+from likepion.core.db import NEVER_REUSED_IDS, Timestamps, db
 from likepion.core.time import utcnow
 from likepion.shortener.models import Plan
 
 
 class User(Timestamps, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("credits >= 0", name="credits_non_negative"),)
+    __table_args__ = (
+        CheckConstraint("credits >= 0", name="credits_non_negative"),
+        NEVER_REUSED_IDS,
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)

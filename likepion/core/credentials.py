@@ -11,6 +11,16 @@ def bearer_token() -> str | None:
     return token.strip() or None
 
 
+def api_key() -> str | None:
+    """A shortener API key from `Authorization`: `Bearer <key>`, `Token <key>` (GemPixel's PHP
+    wrapper and API guide) or the bare key (the npm client). Another scheme is no key."""
+    value = request.headers.get("Authorization", "").strip()
+    scheme, _, token = value.partition(" ")
+    if not token:
+        return value or None
+    return token.strip() if scheme.lower() in ("bearer", "token") else None
+
+
 def server_key() -> str | None:
     """A worker server's `X-API-Key` header, if any."""
     return request.headers.get("X-API-Key", "").strip() or None

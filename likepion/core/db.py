@@ -31,6 +31,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+# `__table_args__` of every table with a public integer id: SQLite's AUTOINCREMENT never hands
+# out the id of a deleted newest row again (PostgreSQL's identity never does anyway).
+NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
+
+
 class UUIDPk:
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
 

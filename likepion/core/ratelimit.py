@@ -7,7 +7,7 @@ from flask_jwt_extended import decode_token
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from likepion.core.credentials import bearer_token, server_key
+from likepion.core.credentials import api_key, bearer_token, server_key
 from likepion.core.crypto import key_hash
 
 
@@ -17,7 +17,7 @@ def client_ip() -> str:
 
 def api_key_identity() -> str:
     """Shortener callers: the hash of their API key."""
-    token = bearer_token()
+    token = api_key()
     return "key:" + key_hash(token) if token else client_ip()
 
 

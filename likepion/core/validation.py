@@ -29,5 +29,11 @@ def reject_nul_characters() -> None:
             raise ValidationFailed("NUL characters are not allowed.", details={"json": ["NUL"]})
 
 
+def refuse_nul(value, location: str) -> None:
+    """The same 422 for a body read another way (the shortener's form-encoded bodies)."""
+    if _has_nul(value):
+        raise ValidationFailed("NUL characters are not allowed.", details={location: ["NUL"]})
+
+
 def init_validation(app: Flask) -> None:
     app.before_request(reject_nul_characters)

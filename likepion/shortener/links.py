@@ -44,6 +44,9 @@ def _listed(link: ShortUrl, clicks: int) -> dict:
         "clicks": clicks,
         "title": link.title,
         "description": link.description,
+        "meta_image": link.meta_image,
+        "status": link.status,
+        "campaign_id": link.campaign_id,
         "created_at": link.created_at,
     }
 
@@ -65,6 +68,9 @@ def link_details(link: ShortUrl) -> dict:
         },
         "device": dict(link.device_targets or {}),
         "expiry": link.expiry,
+        "meta_image": link.meta_image,
+        "status": link.status,
+        "campaign_id": link.campaign_id,
         "created_at": link.created_at,
     }
 
@@ -124,8 +130,13 @@ def _apply(user, link: ShortUrl, fields: dict) -> Channel | None:
             setter(user, link, fields[name])
     if "metatitle" in fields:
         link.title = fields["metatitle"]
-    if "metadescription" in fields:
-        link.description = fields["metadescription"]
+    for name in ("description", "metadescription"):  # metadescription wins when both come
+        if name in fields:
+            link.description = fields[name]
+    if "metaimage" in fields:
+        link.meta_image = _meta_image(fields["metaimage"])
+    if "status" in fields:
+        link.status = fields["status"]
     if fields.get("channel") is not None:
         return get_owned(Channel, fields["channel"], user.id)
     return None
@@ -220,6 +231,13 @@ def _set_deeplink(user, link, value: dict | None) -> None:
             if value.get(store):
                 urlcheck.split_http_url(value[store], f"deeplink.{store}")
     link.deeplink = value or None
+
+
+def _meta_image(url: str | None) -> str | None:
+    """An http(s) image URL for link previews; stored, never fetched here."""
+    if url:
+        urlcheck.split_http_url(url, "metaimage")
+    return url or None
 
 
 def _add_to_channel(link: ShortUrl, channel: Channel | None) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from likepion.core.db import Timestamps, db
+from likepion.core.db import NEVER_REUSED_IDS, Timestamps, db
 from likepion.core.time import utcnow
 
 
@@ -27,6 +27,7 @@ class Plan(db.Model):
     """A shortener subscription plan; `limits` holds the seed's limits object as it is."""
 
     __tablename__ = "plans"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -44,6 +45,7 @@ class Domain(Timestamps, db.Model):
     """A branded domain: its host (lower case, with port if any) picks its links on redirect."""
 
     __tablename__ = "domains"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = _owner()
@@ -61,6 +63,7 @@ class Campaign(Timestamps, db.Model):
     """A bundle of links; with a slug it is also a rotator at `/r/<slug>`."""
 
     __tablename__ = "campaigns"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = _owner()
@@ -75,6 +78,7 @@ class Splash(Timestamps, db.Model):
     """A custom splash page shown for a few seconds before the destination."""
 
     __tablename__ = "splashes"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = _owner()
@@ -89,6 +93,7 @@ class Overlay(Timestamps, db.Model):
     """A call-to-action overlay shown over the destination page (seed: "CTA overlays")."""
 
     __tablename__ = "overlays"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = _owner()
@@ -103,6 +108,7 @@ class Pixel(Timestamps, db.Model):
     """A tracking pixel (one of the seed's 13 types) rendered on a link's HTML pages."""
 
     __tablename__ = "pixels"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = _owner()
@@ -124,7 +130,7 @@ class ShortUrl(Timestamps, db.Model):
 
     __tablename__ = "short_urls"
     label = "Link"
-    __table_args__ = (UniqueConstraint("domain_key", "alias"),)
+    __table_args__ = (UniqueConstraint("domain_key", "alias"), NEVER_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = _owner()
@@ -144,6 +150,9 @@ class ShortUrl(Timestamps, db.Model):
     expiry: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     title: Mapped[str | None] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(String(1000))
+    meta_image: Mapped[str | None] = mapped_column(String(2048))
+    # "private" links are left out of public campaign lists.
+    status: Mapped[str] = mapped_column(String(8), default="public", server_default="public")
     # {"CA": url}, {"iphone": url}, {"fr": url}; {"auto": bool, "apple": url, "google": url}
     geo_targets: Mapped[dict | None] = mapped_column(JSON)
     device_targets: Mapped[dict | None] = mapped_column(JSON)
@@ -161,6 +170,7 @@ class QrCode(Timestamps, db.Model):
     """A QR code; its image is served at `/qr/<alias>` and each fetch counts as a scan."""
 
     __tablename__ = "qr_codes"
+    __table_args__ = NEVER_REUSED_IDS
     label = "QR code"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -178,6 +188,7 @@ class Channel(Timestamps, db.Model):
     """A folder of links and QR codes with a badge colour."""
 
     __tablename__ = "channels"
+    __table_args__ = NEVER_REUSED_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = _owner()

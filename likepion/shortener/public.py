@@ -61,7 +61,9 @@ def public_campaign(username: str, name: str) -> tuple[Campaign, list[dict]] | N
     if campaign is None or (campaign.slug or "list") != slug:
         return None
     links = db.session.scalars(
-        select(ShortUrl).where(ShortUrl.campaign_id == campaign.id).order_by(ShortUrl.id)
+        select(ShortUrl)
+        .where(ShortUrl.campaign_id == campaign.id, ShortUrl.status != "private")
+        .order_by(ShortUrl.id)
     )
     return campaign, [
         {"shorturl": addresses.short_url(link), "title": link.title or link.alias} for link in links

@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from likepion.core.fields import PlainTime
 from likepion.core.pagination import PageQuery
+from likepion.core.time import plain
 from likepion.shortener import aliases
 
 RGB = re.compile(r"^rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)$")
@@ -20,9 +21,11 @@ PIXEL_TYPES = [
 ]  # fmt: skip
 QR_TYPES = ["text", "vcard", "link", "email", "phone", "sms", "wifi"]
 OVERLAY_TYPES = ["message", "contact"]
+LINK_STATUSES = ["public", "private"]
 NAME = validate.Length(min=1, max=100)
 URL = validate.Length(min=1, max=2048)
 MAX_TARGETS = 50
+ID = validate.Range(min=1, max=2**31 - 1)
 
 
 def rgb_color(value: str) -> None:
@@ -56,9 +59,18 @@ class AccountRead(Schema):
     registered = PlainTime()
 
 
+class OwnAccountRead(AccountRead):
+    """`GET /api/account`: `expires` is always a string, as the seed shows it ("" when the
+    plan has no end date); the admin's user lists keep null, as theirs show."""
+
+    expires = fields.Function(
+        lambda account: plain(account["expires"]) or "", metadata={"type": "string"}
+    )
+
+
 class AccountEnvelope(Schema):
     error = fields.Integer(dump_default=0)
-    data = fields.Nested(AccountRead)
+    data = fields.Nested(OwnAccountRead)
 
 
 class AccountUpdate(Schema):
@@ -104,6 +116,11 @@ class UrlUpdate(Schema):
     languagetarget = _targets(LanguageTarget)
     metatitle = fields.String(allow_none=True, validate=validate.Length(max=255))
     metadescription = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    # GemPixel's clients send the link's description as `description`: the same text as
+    # `metadescription`, which wins when both are sent.
+    description = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    metaimage = fields.String(allow_none=True, validate=URL)
+    status = fields.String(validate=validate.OneOf(LINK_STATUSES))
     pixels = fields.List(fields.Integer(), validate=validate.Length(max=MAX_TARGETS))
     channel = fields.Integer(allow_none=True)
     campaign = fields.Integer(allow_none=True)
@@ -119,6 +136,10 @@ class UrlQuery(ListQuery):
     short = fields.String(validate=validate.Length(max=64))
 
 
+class LegacyUrlStats(Schema):
+    urlid = fields.Integer(required=True, validate=ID)
+
+
 class UrlRead(Schema):
     id = fields.Integer()
     alias = fields.String()
@@ -127,6 +148,9 @@ class UrlRead(Schema):
     clicks = fields.Integer()
     title = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
+    metaimage = fields.String(attribute="meta_image", allow_none=True)
+    status = fields.String()
+    campaign = fields.Integer(attribute="campaign_id", allow_none=True)
     date = PlainTime(attribute="created_at")
 
 
@@ -139,6 +163,9 @@ class UrlDetails(Schema):
     location = fields.Dict(keys=fields.String(), values=fields.String())
     device = fields.Dict(keys=fields.String(), values=fields.String())
     expiry = PlainTime(allow_none=True)
+    metaimage = fields.String(attribute="meta_image", allow_none=True)
+    status = fields.String()
+    campaign = fields.Integer(attribute="campaign_id", allow_none=True)
     date = PlainTime(attribute="created_at")
 
 
@@ -393,6 +420,10 @@ class UserCreate(Schema):
     password = fields.String(required=True, validate=validate.Length(min=5, max=128))
     planid = fields.Integer()
     expiration = PlainTime(allow_none=True)
+
+
+class LegacyUserGet(Schema):
+    userid = fields.Integer(required=True, validate=ID)
 
 
 class UserCreatedData(Schema):

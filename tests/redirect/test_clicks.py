@@ -26,7 +26,8 @@ STATS_FIELDS = {
     "socialCount",
 }  # fmt: skip
 DETAILS_FIELDS = {
-    "id", "shorturl", "longurl", "title", "description", "location", "device", "expiry", "date",
+    "id", "shorturl", "longurl", "title", "description", "location", "device", "expiry",
+    "metaimage", "status", "campaign", "date",
 }  # fmt: skip
 US_IP, GERMAN_IP, BRITISH_IP = "8.8.8.8", "5.9.0.1", "81.2.69.142"
 # (address, user agent, referrer) of each visit: 6 people-visits (one a same-day repeat), 2 bots.

@@ -309,7 +309,6 @@ def test_update_channel_bad_input_changes_nothing(app, client, user, api_key_hea
         ({"color": "blue"}, "color"),
         ({"name": ""}, "name"),
         ({"starred": "sometimes"}, "starred"),
-        ({"owner": 2}, "owner"),
     ]
     for body, field in cases:
         response = client.put(f"/api/channel/{channel}/update", json=body, headers=headers)

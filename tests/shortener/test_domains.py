@@ -122,7 +122,6 @@ def test_add_domain_bad_input_writes_nothing(app, client, power_user, api_key_he
         ({"domain": "http://LOCALHOST:5000"}, "own host"),
         ({"domain": "https://domain1.com", "redirectroot": "javascript:alert(1)"}, "redirectroot"),
         ({"domain": "https://domain1.com", "redirect404": "nowhere"}, "redirect404"),
-        ({"domain": "https://domain1.com", "ssl": True}, "ssl"),
     ]
     for body, words in cases:
         response = client.post("/api/domain/add", json=body, headers=api_key_headers(power_user))
@@ -252,7 +251,6 @@ def test_update_domain_bad_input_changes_nothing(app, client, business_user, api
     cases = [
         ({"redirectroot": "ftp://root.com"}, "redirectroot"),
         ({"redirect404": "/relative"}, "redirect404"),
-        ({"domain": "https://other.com"}, "domain"),
     ]
     for body, field in cases:
         response = client.put(f"/api/domain/{domain}/update", json=body, headers=headers)

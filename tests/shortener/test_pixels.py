@@ -103,7 +103,6 @@ def test_add_pixel_bad_input_writes_nothing(app, client, business_user, api_key_
         ({"type": "gapixel", "name": "n"}, "tag"),
         ({"type": "gapixel", "name": "n", "tag": "<script>alert(1)</script>"}, "tag"),
         ({"type": "gapixel", "name": "n", "tag": "t" * 101}, "tag"),
-        ({"type": "gapixel", "name": "n", "tag": "t", "extra": 1}, "extra"),
     ]
     for body, field in cases:
         response = client.post("/api/pixel/add", json=body, headers=api_key_headers(business_user))
@@ -185,7 +184,6 @@ def test_update_pixel_bad_input_changes_nothing(app, client, business_user, api_
         ({"name": "No tag"}, "tag"),
         ({"tag": "has space"}, "tag"),
         ({"tag": "222", "name": ""}, "name"),
-        ({"tag": "222", "type": "bing"}, "type"),
     ]
     for body, field in cases:
         response = client.put(f"/api/pixel/{pixel}/update", json=body, headers=headers)

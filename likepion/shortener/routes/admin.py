@@ -7,6 +7,7 @@ from likepion.shortener import admin, plans
 from likepion.shortener.blueprint import bp
 from likepion.shortener.routes.account import account_read
 from likepion.shortener.schemas import (
+    LegacyUserGet,
     MessageEnvelope,
     PlansEnvelope,
     SsoEnvelope,
@@ -69,12 +70,32 @@ def get_user(user, user_id):
     return {"data": _user_read(admin.get_user(user, user_id))}
 
 
+@bp.post("/user/get")
+@api_key_user
+@admin_user
+@bp.arguments(LegacyUserGet)
+@bp.response(200, UserEnvelope)
+@bp.doc(deprecated=True, summary="Legacy alias of GET /api/user/{id} (GemPixel's PHP wrapper)")
+def get_user_legacy(data, user):
+    return {"data": _user_read(admin.get_user(user, data["userid"]))}
+
+
 @bp.post("/user/add")
 @api_key_user
 @admin_user
 @bp.arguments(UserCreate)
 @bp.response(200, UserCreated)
 def add_user(data, user):
+    return {"message": "User has been registered.", "data": admin.add_user(user, **data)}
+
+
+@bp.post("/user/create")
+@api_key_user
+@admin_user
+@bp.arguments(UserCreate)
+@bp.response(200, UserCreated)
+@bp.doc(deprecated=True, summary="Legacy alias of POST /api/user/add (GemPixel's PHP wrapper)")
+def add_user_legacy(data, user):
     return {"message": "User has been registered.", "data": admin.add_user(user, **data)}
 
 

@@ -6,6 +6,7 @@ from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
 from likepion.shortener.models import Click
 from likepion.shortener.schemas import (
+    LegacyUrlStats,
     MessageEnvelope,
     UrlCreate,
     UrlCreated,
@@ -24,10 +25,32 @@ def list_urls(query, user):
     return page_data(links.list_links(user, **query), "urls")
 
 
+@bp.post("/url/get")
+@api_key_user
+@bp.arguments(UrlQuery)
+@bp.response(200, list_envelope(UrlRead, "urls"))
+@bp.doc(deprecated=True, summary="Legacy alias of GET /api/urls (GemPixel's PHP wrapper)")
+def list_urls_legacy(data, user):
+    return page_data(links.list_links(user, **data), "urls")
+
+
 @bp.get("/url/<id:link_id>")
 @api_key_user
 @bp.response(200, UrlEnvelope)
 def get_url(user, link_id):
+    return _link_with_stats(user, link_id)
+
+
+@bp.post("/url/stats")
+@api_key_user
+@bp.arguments(LegacyUrlStats)
+@bp.response(200, UrlEnvelope)
+@bp.doc(deprecated=True, summary="Legacy alias of GET /api/url/{id} (GemPixel's PHP wrapper)")
+def get_url_legacy(data, user):
+    return _link_with_stats(user, data["urlid"])
+
+
+def _link_with_stats(user, link_id: int) -> dict:
     link = links.get_link(user, link_id)
     return {
         "id": link.id,
