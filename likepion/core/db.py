@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, Uuid, event, select
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Uuid, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -29,6 +29,11 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+# A 64-bit integer; SQLite's INTEGER already is one, and declaring it BIGINT there would only
+# make migrations rebuild tables.
+BigInt = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class UUIDPk:
