@@ -32,6 +32,9 @@ class User(Timestamps, db.Model):
     api_key_encrypted: Mapped[str] = mapped_column(Encrypted)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     credits: Mapped[int] = mapped_column(BigInt, default=0)
+    # Part of every JWT (claim `ver`); a password change or key rotation bumps it, so every token
+    # issued before stops working.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
     plan_expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # An admin's delete: the user can no longer sign in or use keys; rows stay for the ledger.

@@ -17,12 +17,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('requests', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('deleted_completed', sa.Integer(), server_default='0', nullable=False)
-        )
+    # Plain ALTERs (SQLite 3.35+ drops columns too): a batch rebuild of `requests` would
+    # cascade-delete the rows that reference it while SQLite enforces foreign keys.
+    op.add_column(
+        'requests', sa.Column('deleted_completed', sa.Integer(), server_default='0', nullable=False)
+    )
 
 
 def downgrade():
-    with op.batch_alter_table('requests', schema=None) as batch_op:
-        batch_op.drop_column('deleted_completed')
+    op.drop_column('requests', 'deleted_completed')
