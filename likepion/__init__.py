@@ -81,6 +81,11 @@ def load_config(app: Flask, config, overrides: dict) -> None:
             raise RuntimeError(f"production config needs these environment variables: {missing}")
         app.config.update(config_module.env_overrides(config_class))
     app.config.update(overrides)
+    # A failing statement's message would otherwise carry its parameters (passwords, 2FA
+    # secrets, keys) into the logs; no configuration may turn this off.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = app.config["SQLALCHEMY_ENGINE_OPTIONS"] | {
+        "hide_parameters": True
+    }
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )

@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask_jwt_extended import get_jwt_identity, verify_jwt_in_request
+from flask_jwt_extended import get_jwt, get_jwt_identity, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from likepion.auth import services
@@ -19,6 +19,12 @@ def _jwt_guard(*, refresh: bool):
             user = services.get_user(get_jwt_identity())
             if user is None:
                 raise Unauthorized("This user no longer exists.")
+            if services.tokens_revoked(user, get_jwt()):
+                raise Unauthorized(
+                    "Token has been revoked: the password or API key changed since it was "
+                    "issued. Sign in again.",
+                    code="invalid_token",
+                )
             return view(*args, user=user, **kwargs)
 
         return Blueprint.doc(security=[{"jwt": []}])(wrapper)

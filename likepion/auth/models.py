@@ -13,7 +13,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from likepion.core.crypto import Encrypted
-from likepion.core.db import NEVER_REUSED_IDS, Timestamps, db
+from likepion.core.db import NEVER_REUSED_IDS, BigInt, Timestamps, db
 from likepion.core.time import utcnow
 from likepion.shortener.models import Plan
 
@@ -34,7 +34,10 @@ class User(Timestamps, db.Model):
     api_key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     api_key_encrypted: Mapped[str] = mapped_column(Encrypted)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    credits: Mapped[int] = mapped_column(Integer, default=0)
+    credits: Mapped[int] = mapped_column(BigInt, default=0)
+    # Part of every JWT (claim `ver`); a password change or key rotation bumps it, so every token
+    # issued before stops working.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
     plan_expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # An admin's delete: the user can no longer sign in or use keys; rows stay for the ledger.

@@ -16,14 +16,19 @@ sso_bp = Blueprint("sso", __name__, description="One-time login links (seed 004,
 def _access_token(user) -> dict:
     expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
     return {
-        "access_token": create_access_token(identity=str(user.uuid)),
+        "access_token": create_access_token(
+            identity=str(user.uuid), additional_claims=services.token_claims(user)
+        ),
         "token_type": "Bearer",
         "expires_in": int(expires.total_seconds()),
     }
 
 
 def _tokens(user) -> dict:
-    return _access_token(user) | {"refresh_token": create_refresh_token(identity=str(user.uuid))}
+    refresh_token = create_refresh_token(
+        identity=str(user.uuid), additional_claims=services.token_claims(user)
+    )
+    return _access_token(user) | {"refresh_token": refresh_token}
 
 
 @bp.post("/register")

@@ -11,7 +11,7 @@ from likepion.auth import passwords
 from likepion.auth.models import SsoToken, User
 from likepion.core.crypto import key_hash, new_key
 from likepion.core.db import db
-from likepion.core.errors import Conflict, Forbidden, NotFound, Unauthorized
+from likepion.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from likepion.core.time import utcnow
 from likepion.shortener import limits
 
@@ -89,20 +89,46 @@ def user_by_api_key(api_key: str) -> User | None:
 
 
 def rotate_api_key(user: User) -> str:
-    """Replace the user's API key; the old one stops working at once."""
+    """Replace the user's API key; the old one and every JWT issued so far stop working."""
     key = _set_api_key(user)
+    _revoke_tokens(user)
     db.session.commit()
     return key
 
 
-def update_account(user: User, *, email: str | None = None, password: str | None = None) -> User:
-    """Change the email and/or password (shortener `PUT /api/account/update`)."""
+def token_claims(user: User) -> dict:
+    """What a JWT of `user` carries besides its identity; checked by auth.guards."""
+    return {"ver": user.token_version}
+
+
+def tokens_revoked(user: User, claims: dict) -> bool:
+    """True for a JWT issued before the user's last password change or key rotation (tokens
+    from before token versions carry none: version 0)."""
+    return claims.get("ver", 0) != user.token_version
+
+
+def update_account(
+    user: User,
+    *,
+    email: str | None = None,
+    password: str | None = None,
+    current_password: str | None = None,
+) -> User:
+    """Change the email and/or password (shortener `PUT /api/account/update`). A new password
+    needs the current one, and revokes every JWT issued before."""
+    if password is not None:
+        if not current_password or not passwords.verify_password(
+            user.password_hash, current_password
+        ):
+            raise ValidationFailed.on_field(
+                "current_password", "The current password is needed to set a new one."
+            )
+        user.password_hash = passwords.hash_password(password)
+        _revoke_tokens(user)
     if email is not None and email.strip().lower() != user.email:
         email = email.strip().lower()
         _ensure_available(email=email)
         user.email = email
-    if password is not None:
-        user.password_hash = passwords.hash_password(password)
     try:
         db.session.commit()
     except IntegrityError as exc:
@@ -156,6 +182,11 @@ def _ensure_available(*, email: str, username: str | None = None) -> None:
     )
     if taken:
         raise Conflict("Email or username is already taken.")
+
+
+def _revoke_tokens(user: User) -> None:
+    # Computed by the database, so two concurrent changes both count.
+    user.token_version = User.token_version + 1
 
 
 def _set_api_key(user: User) -> str:

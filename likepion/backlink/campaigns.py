@@ -223,10 +223,11 @@ def _check_group(user: User, service_type: str, group_id) -> None:
 def _reprice(request: Request, new_price: int, new_target: int) -> None:
     """Move credits for a new price and/or target, and add or remove planned links. Built links
     keep the price they were built at: a new price applies to the slots still to build."""
-    completed = progress.link_counts(request.id).get("completed", 0)
+    completed = progress.built_slots(request, progress.link_counts(request.id))
     if new_target < max(completed, 1):
         raise ValidationFailed(
-            f"target cannot go below the {completed} links already completed.",
+            f"target cannot go below the {completed} links already completed (deleted ones "
+            "included).",
             details={"target": [f"Must be at least {max(completed, 1)}."]},
         )
     planned = request.started_at is not None
@@ -237,7 +238,7 @@ def _reprice(request: Request, new_price: int, new_target: int) -> None:
                 "target cannot go below the links already completed, running or failed.",
                 details={"target": ["Too low for the links already worked on."]},
             )
-    unbuilt = progress.held_slots(request) - completed
+    unbuilt = progress.owed_slots(request)
     target_delta = new_target - request.target
     old_cost = request.auction_price * unbuilt
     new_cost = new_price * (unbuilt + target_delta)
@@ -254,8 +255,7 @@ def _reprice(request: Request, new_price: int, new_target: int) -> None:
 
 def _delete(request: Request) -> None:
     progress.refund_unbuilt_links(request)
-    completed = progress.link_counts(request.id).get("completed", 0)
-    owed = progress.held_slots(request) - completed
+    owed = progress.owed_slots(request)
     progress.cancel_open_links(request)
     if owed > 0:
         ledger.refund(

@@ -136,13 +136,15 @@ def delete_link(user: User, service_type: str, request_id, link_id) -> int:
     request = campaigns.get_request(user, service_type, request_id, lock=True)
     link = _get_link(request, link_id)
     refunded = 0
-    if link.secondary or link.status == "completed":
-        pass  # never charged, or built: no slot to give back
+    if link.secondary:
+        pass  # never charged: no slot to give back
+    elif link.status == "completed":
+        request.deleted_completed += 1  # built: its slot stays spent, never refundable
     elif link.refunded:
         # Its credits came back when it ended unbuilt; dropping its slot keeps the held credits.
         if link.status in progress.UNBUILT:
             request.target = request.target - 1
-    elif progress.held_slots(request) > progress.link_counts(request.id).get("completed", 0):
+    elif progress.owed_slots(request) > 0:
         refunded = request.auction_price
         ledger.refund(request.user_id, refunded, reason="link.delete", ref=link.id)
         request.target = request.target - 1
@@ -165,7 +167,7 @@ def _get_link(request: Request, link_id) -> Link:
 
 def _check_room(request: Request, counts: dict[str, int]) -> None:
     """Conflict when the request's completed links already reach its target."""
-    if counts.get("completed", 0) >= request.target:
+    if progress.built_slots(request, counts) >= request.target:
         raise Conflict(
             f"The request already has its {request.target} completed links; raise its target "
             "to build more.",

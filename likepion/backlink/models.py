@@ -111,6 +111,8 @@ class Request(UUIDPk, Timestamps, db.Model):
     website: Mapped[str | None] = mapped_column(String(2048))
     auction_price: Mapped[int] = mapped_column(Integer)
     target: Mapped[int] = mapped_column(Integer)
+    # Completed links the customer deleted: built and paid for, so their slots stay spent.
+    deleted_completed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     priority: Mapped[int] = mapped_column(Integer, default=5)
     type_request: Mapped[str] = mapped_column(String(32))
     config: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -66,7 +66,7 @@ def settle(request: Request) -> None:
     if request.status not in ("running", "stopped"):
         return
     counts = link_counts(request.id)
-    completed = counts.get("completed", 0)
+    completed = built_slots(request, counts)
     still_open = sum(counts.get(status, 0) for status in OPEN_LINK_STATUSES)
     if completed >= request.target:
         if secondary_accounts_remaining({request.id}).get(request.id):
@@ -187,3 +187,15 @@ def held_slots(request: Request) -> int:
         )
     )
     return request.target - (refunded or 0)
+
+
+def built_slots(request: Request, counts: dict[str, int]) -> int:
+    """How many of the request's slots are delivered for good: its completed links and the
+    completed links deleted since (`counts` from link_counts)."""
+    return counts.get("completed", 0) + request.deleted_completed
+
+
+def owed_slots(request: Request) -> int:
+    """How many links' worth of held credits are not delivered yet: the most that deleting
+    links or the request, or lowering its target or price, may give back."""
+    return held_slots(request) - built_slots(request, link_counts(request.id))

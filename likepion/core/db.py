@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, Uuid, event, select
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Uuid, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -34,6 +34,10 @@ db = SQLAlchemy(model_class=Base)
 # `__table_args__` of every table with a public integer id: SQLite's AUTOINCREMENT never hands
 # out the id of a deleted newest row again (PostgreSQL's identity never does anyway).
 NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
+
+# A 64-bit integer; SQLite's INTEGER already is one, and declaring it BIGINT there would only
+# make migrations rebuild tables.
+BigInt = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class UUIDPk:

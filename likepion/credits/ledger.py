@@ -1,8 +1,9 @@
 """The only writer of User.credits. Each change is one conditional UPDATE plus a ledger row.
 
 The UPDATE computes the new balance in the database (`credits = credits - :n WHERE credits >= :n`),
-so concurrent chargers queue on the row lock and none can take the balance below zero. Callers own
-the transaction: these functions flush, never commit.
+so concurrent chargers queue on the row lock and none can take the balance below zero, nor above
+MAX_BALANCE (`credits + :n WHERE credits <= MAX_BALANCE - :n`). Callers own the transaction: these
+functions flush, never commit.
 """
 
 from sqlalchemy import update
@@ -10,14 +11,18 @@ from sqlalchemy.orm.util import identity_key
 
 from likepion.auth.models import User
 from likepion.core.db import db
-from likepion.core.errors import InsufficientCredits
+from likepion.core.errors import InsufficientCredits, ValidationFailed
 from likepion.credits.models import LedgerEntry
+
+# The most credits a balance may hold: far inside the 64-bit columns, and exact as a JSON number
+# in every client (JavaScript's integers are exact up to 2**53).
+MAX_BALANCE = 10**15
 
 
 def charge(user_id: int, amount: int, reason: str, ref=None) -> int:
     """Take `amount` credits; InsufficientCredits (and no change) when the balance is short."""
     _check_amount(amount)
-    balance = _apply(user_id, -amount, User.credits >= amount)
+    balance = _apply(user_id, -amount, User.credits >= amount) if amount <= MAX_BALANCE else None
     if balance is None:
         raise InsufficientCredits(
             f"Not enough credits: this costs {amount}.", details={"required": amount}
@@ -38,9 +43,14 @@ def top_up(user_id: int, amount: int, reason: str = "top_up", ref=None) -> int:
 
 def _credit(user_id, amount, reason, ref) -> int:
     _check_amount(amount)
-    balance = _apply(user_id, amount, True)
+    fits = amount <= MAX_BALANCE
+    balance = _apply(user_id, amount, User.credits <= MAX_BALANCE - amount) if fits else None
     if balance is None:
-        raise LookupError(f"user {user_id} does not exist")
+        if db.session.get(User, user_id) is None:
+            raise LookupError(f"user {user_id} does not exist")
+        raise ValidationFailed(
+            f"The balance cannot exceed {MAX_BALANCE} credits.", code="balance_limit"
+        )
     _record(user_id, amount, reason, ref, balance)
     return balance
 

@@ -1,9 +1,9 @@
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from likepion.core.db import UUIDPk, db
+from likepion.core.db import BigInt, UUIDPk, db
 from likepion.core.time import utcnow
 
 
@@ -14,8 +14,8 @@ class LedgerEntry(UUIDPk, db.Model):
     __table_args__ = (Index("ix_credit_ledger_user_created", "user_id", "created_at"),)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    amount: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInt)
     reason: Mapped[str] = mapped_column(String(64))
     reference: Mapped[str | None] = mapped_column(String(64))
-    balance_after: Mapped[int] = mapped_column(Integer)
+    balance_after: Mapped[int] = mapped_column(BigInt)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

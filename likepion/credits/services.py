@@ -9,9 +9,6 @@ from likepion.core.pagination import Page, paginate
 from likepion.credits import ledger
 from likepion.credits.models import LedgerEntry
 
-# The credits column is a 32-bit integer on PostgreSQL.
-MAX_BALANCE = 2**31 - 1
-
 
 def list_ledger(user: User, *, page: int, limit: int) -> Page:
     """The user's ledger, newest first."""
@@ -30,8 +27,6 @@ def grant_credits(email: str, amount: int, *, reason: str = "admin.credit") -> i
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise NotFound(f"No user with email {email.strip()}.")
-    if user.credits + amount > MAX_BALANCE:
-        raise ValidationFailed(f"The balance cannot exceed {MAX_BALANCE} credits.")
     balance = ledger.top_up(user.id, amount, reason=reason)
     db.session.commit()
     return balance

@@ -75,7 +75,15 @@ class AccountEnvelope(Schema):
 
 class AccountUpdate(Schema):
     email = fields.Email(validate=validate.Length(max=254))
-    password = fields.String(validate=validate.Length(min=8, max=128))
+    password = fields.String(
+        validate=validate.Length(min=8, max=128),
+        metadata={"description": "A new password; needs current_password. Revokes every JWT."},
+    )
+    current_password = fields.String(
+        load_only=True,
+        validate=validate.Length(max=128),
+        metadata={"description": "Required with password."},
+    )
 
 
 # --- Short links ------------------------------------------------------------------------------

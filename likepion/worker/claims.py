@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 from likepion.backlink import progress
 from likepion.backlink.models import Account, Link, Request
 from likepion.core.db import db
-from likepion.core.time import utcnow
+from likepion.core.time import as_utc, utcnow
 from likepion.worker.models import Server
 
 # The status literal (not a bound parameter) lets PostgreSQL match the partial index
@@ -236,6 +236,51 @@ def refresh_account_claims(server: Server, service_type: str, account_ids: list)
         .returning(Account.id)
     )
     return list(db.session.scalars(stmt, execution_options={"synchronize_session": False}))
+
+
+def claimed_elsewhere(server: Server, account_ids) -> dict:
+    """Per account among `account_ids` that another server holds a live claim on (a
+    secondary-site posting or a credentials check): why `server` may not change it, naming the
+    holder. Locks the accounts (in id order) so no claim lands before the caller commits."""
+    if not account_ids:
+        return {}
+    now = utcnow()
+    rows = db.session.execute(
+        select(
+            Account.id,
+            Account.posting_started_at,
+            Account.posting_server_id,
+            Account.check_claimed_until,
+            Account.check_server_id,
+        )
+        .where(Account.id.in_(account_ids))
+        .order_by(Account.id)
+        .with_for_update()
+    ).all()
+    holds = {row.id: _other_holder(row, server.id, now) for row in rows}
+    holds = {account_id: hold for account_id, hold in holds.items() if hold}
+    names = dict(
+        db.session.execute(
+            select(Server.id, Server.name).where(Server.id.in_({h for h, _ in holds.values()}))
+        ).all()
+    )
+    return {
+        account_id: f"Account {account_id} is claimed by server "
+        f"{names.get(holder, '(unknown)')} until {as_utc(until):%Y-%m-%dT%H:%M:%SZ}; only that "
+        "server may change it until then."
+        for account_id, (holder, until) in holds.items()
+    }
+
+
+def _other_holder(row, server_id, now: datetime):
+    """(holder server id, claim end) of a live claim held by a server other than `server_id`."""
+    posting_until = row.posting_started_at and as_utc(row.posting_started_at) + ttl()
+    if posting_until and posting_until > now and row.posting_server_id != server_id:
+        return row.posting_server_id, posting_until
+    check_until = row.check_claimed_until and as_utc(row.check_claimed_until)
+    if check_until and check_until > now and row.check_server_id != server_id:
+        return row.check_server_id, check_until
+    return None
 
 
 def release_account_claims(account_ids) -> None:

@@ -103,13 +103,13 @@ def insert_links(server: Server, service_type: str, items: list[dict], posts: di
     `posts` are the items' requests by id, already locked by the caller."""
     results, rows, touched = [], [], {}
     now = utcnow()
-    for index, item in enumerate(items):
+    resolved = [_resolve(service_type, item, posts) for item in items]
+    # Another server's live claim on an account fails its items: they would overwrite its
+    # credentials and end that claim.
+    held = claims.claimed_elsewhere(server, {account.id for _, account, _ in resolved if account})
+    for index, (item, (post, account, error)) in enumerate(zip(items, resolved, strict=True)):
         urls = item["urls"]
-        post, account, error = (
-            _resolve(service_type, item, posts)
-            if not item.get("error")
-            else (None, None, item["error"])
-        )
+        error = error or (held.get(account.id) if account else None)
         for link_index, url in enumerate(urls or [""]):
             result = {
                 "index": index,
@@ -146,6 +146,8 @@ def insert_links(server: Server, service_type: str, items: list[dict], posts: di
 
 def _resolve(service_type: str, item: dict, posts: dict):
     """The item's post and account, or an error message."""
+    if item.get("error"):
+        return None, None, item["error"]
     post = posts.get(item["post_id"])
     if post is None or post.service_type != service_type or post.deleted_at is not None:
         return None, None, f"Unknown request_id {item['post_id']}."

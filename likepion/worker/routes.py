@@ -92,6 +92,8 @@ def report_links(data, server, service_type):
 @idempotent(_server_scope)
 @bp.response(200, InsertRead)
 def insert_links(server, service_type):
+    """Seed 002 section 3. An item for an account another server holds a live claim on fails
+    (per row, naming that server) and changes nothing."""
     body = request.get_json(silent=True)
     if body is None:
         raise AppError('Malformed JSON body: send an item, an array or {"items": [...]}.')
@@ -127,4 +129,6 @@ def get_account(server, service_type, account_id):
 @bp.arguments(AccountUpdateIn)
 @bp.response(200, WorkerAccountEnvelope)
 def update_account(data, server, service_type):
-    return {"data": services.update_account(service_type, **data)}
+    """Update an account's feed, credentials or check result. 409 `claimed_by_another_server`
+    (naming it) while another server holds a live posting or check claim on the account."""
+    return {"data": services.update_account(server, service_type, **data)}

@@ -217,13 +217,17 @@ def _apply_report(link: Link, item: dict, request: Request) -> None:
 # --- accounts --------------------------------------------------------------------------------
 
 
-def update_account(service_type: str, *, account_id, **changes) -> dict:
-    """A worker's news about an account: feed URL, fresh credentials, or a check result."""
+def update_account(server: Server, service_type: str, *, account_id, **changes) -> dict:
+    """A worker's news about an account: feed URL, fresh credentials, or a check result.
+    Refused (409) while another server holds a live claim on the account."""
     account = db.session.scalar(
         select(Account).where(Account.id == account_id, Account.service_type == service_type)
     )
     if account is None:
         raise NotFound("Account not found")
+    held = claims.claimed_elsewhere(server, [account.id]).get(account.id)
+    if held:
+        raise Conflict(held, code="claimed_by_another_server")
     if "cookie" in changes:
         account.cookies = changes.pop("cookie")
     if "status" in changes:

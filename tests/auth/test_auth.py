@@ -179,6 +179,7 @@ def test_rotate_api_key_replaces_the_old_key(app, client, user, jwt_headers, api
     with app.app_context():
         row = db.session.get(User, user.id)
         assert row.api_key_hash == key_hash(new_key)
-    assert client.get("/api/v1/auth/me", headers=jwt_headers(user)).json["data"]["api_key"] == (
-        new_key
-    )
+    # The rotation revoked every token issued before it (tests/auth/test_token_revocation.py).
+    access = login(client, "alice", user.password).json["data"]["access_token"]
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {access}"})
+    assert me.json["data"]["api_key"] == new_key

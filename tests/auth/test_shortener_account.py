@@ -35,7 +35,11 @@ def test_missing_or_wrong_api_key_is_401_in_shortener_shape(client):
 def test_update_account_changes_email_and_password(app, client, user, api_key_headers):
     response = client.put(
         "/api/account/update",
-        json={"email": "newemail@google.com", "password": "newpassword"},
+        json={
+            "email": "newemail@google.com",
+            "password": "newpassword",
+            "current_password": user.password,
+        },
         headers=api_key_headers(user),
     )
 
