@@ -8,7 +8,7 @@ import sys
 
 from flask import Flask, g, has_request_context, request
 
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}\Z")
 
 
 class JsonFormatter(logging.Formatter):
@@ -41,7 +41,7 @@ def init_logging(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
         given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if REQUEST_ID.match(given) else os.urandom(16).hex()
+        g.request_id = given if REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
 
     @app.after_request
     def echo_request_id(response):
