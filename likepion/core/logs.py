@@ -79,4 +79,4 @@ class GunicornJsonLogger(glogging.Logger):
             "request_id": atoms.get("{x-request-id}o", "-"),
             "pid": os.getpid(),
         }
-        self.access_log.info(json.dumps(line, default=str))
+        self.access_log.info(json.dumps(line, default=str, separators=(",", ":")))
