@@ -20,7 +20,6 @@ MAX_BODY_DEPTH = 64
 MAX_INTEGER = 2**63 - 1
 # A `\uD800`-`\uDFFF` escape: the only way a lone surrogate gets into a decoded body.
 SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class JsonRefused(ValueError):
@@ -49,17 +48,15 @@ def loads(data: str | bytes):
     nesting deeper than MAX_BODY_DEPTH, integers beyond 64 bits (and so any over the 4,300
     digits Python converts), NaN/Infinity and overflowing floats, and lone surrogates
     (`"\\ud800"`), which no UTF-8 database column or response can hold."""
+    if isinstance(data, bytes):  # strictly: json.loads would let encoded surrogates through
+        data = data.decode(json.detect_encoding(data))
     try:
         value = json.loads(data, parse_int=_integer, parse_float=_number, parse_constant=_constant)
     except RecursionError:
         raise JsonRefused(f"JSON body nests deeper than {MAX_BODY_DEPTH} levels.") from None
-    pattern = SURROGATE_ESCAPE_BYTES if isinstance(data, bytes) else SURROGATE_ESCAPE
-    check_text = pattern.search(data) is not None
-    opened = data.count(b"[" if isinstance(data, bytes) else "[") + data.count(
-        b"{" if isinstance(data, bytes) else "{"
-    )
-    if check_text or opened > MAX_BODY_DEPTH:  # else it cannot be too deep: skip the walk
-        _check_tree(value, check_text=check_text)
+    check_text = SURROGATE_ESCAPE.search(data) is not None
+    if check_text or data.count("[") + data.count("{") > MAX_BODY_DEPTH:
+        _check_tree(value, check_text=check_text)  # else it cannot be too deep: no walk
     return value
 
 

@@ -24,6 +24,7 @@ HOSTILE = {
     "integer over 64 bits": ('{"name": 99999999999999999999}', "integer"),
     "lone surrogate": ('{"name": "\\ud800"}', "surrogate"),
     "lone low surrogate in a key": ('{"\\udc00": "x"}', "surrogate"),
+    "UTF-8 encoded surrogate": (b'{"name": "\xed\xa0\x80"}', "Malformed JSON body."),
     "NaN": ('{"name": NaN}', "NaN"),
     "overflowing float": ('{"name": 1e999}', "too large"),
 }
