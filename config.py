@@ -55,6 +55,9 @@ class Config:
     # No pool_pre_ping: core/db.py pings only connections that sat idle (see _ping_if_idle).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # A request's config, data and folder_urls: at most this many bytes as JSON, levels deep.
+    JSON_FIELD_MAX_BYTES = 64 * 1024
+    JSON_FIELD_MAX_DEPTH = 20
 
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(hours=1)
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=30)

@@ -6,10 +6,8 @@ bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 accesslog = "-"
 errorlog = "-"
-access_log_format = (
-    '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(b)s","ms":%(M)s,'
-    '"request_id":"%({x-request-id}o)s"}'
-)
+# Access and error lines as JSON objects written by an encoder (likepion/core/logs.py).
+logger_class = "likepion.core.logs.GunicornJsonLogger"
 
 
 def post_worker_init(worker):

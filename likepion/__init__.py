@@ -22,6 +22,7 @@ from likepion.core.ratelimit import (
 )
 from likepion.core.validation import init_validation
 from likepion.extensions import db, jwt, migrate
+from likepion.redirect.headers import init_page_headers
 
 SECURITY_SCHEMES = {
     "jwt": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
@@ -63,6 +64,7 @@ def create_app(config=None, **overrides) -> Flask:
     init_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    init_page_headers(app)
     errors.register_error_handlers(app)
     init_validation(app)
     register_commands(app)

@@ -9,6 +9,7 @@ headers, unenforced auth) are reported as warnings.
 """
 
 import itertools
+import json
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 import schemathesis
 from flask_jwt_extended import create_access_token, create_refresh_token
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis import checks
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
@@ -107,17 +109,21 @@ def _security_schemes(operation) -> list[str]:
 
 
 def _auth_headers(case, credentials: dict[str, str]) -> dict[str, str]:
+    return _operation_auth_headers(case.operation, credentials)
+
+
+def _operation_auth_headers(operation, credentials: dict[str, str]) -> dict[str, str]:
     headers = {}
-    for scheme in _security_schemes(case.operation):
+    for scheme in _security_schemes(operation):
         if scheme == "jwt":
-            refresh = (case.method.upper(), case.operation.path) in REFRESH_TOKEN_OPERATIONS
+            refresh = (operation.method.upper(), operation.path) in REFRESH_TOKEN_OPERATIONS
             headers["Authorization"] = f"Bearer {credentials['jwt-refresh' if refresh else 'jwt']}"
         elif scheme == "apiKey":
             headers["Authorization"] = f"Bearer {credentials['apiKey']}"
         elif scheme == "serverKey":
             headers["X-API-Key"] = credentials["serverKey"]
         else:
-            pytest.fail(f"{case.operation.label}: the fuzzer has no credential for {scheme!r}")
+            pytest.fail(f"{operation.label}: the fuzzer has no credential for {scheme!r}")
     return headers
 
 
@@ -168,6 +174,94 @@ def test_documented_operation_never_answers_5xx(case, target):
             example = f"{case.method} {case.formatted_path} -> {status} {response.text}"
             target.contract_failures.setdefault(summary, example[:300])
             target.failed_checks.update((name, status) for name in failure.checks)
+
+
+# --- hostile JSON bodies (issue 11): deep nesting, huge integers, lone surrogates, non-JSON
+# numbers, put where each operation's body schema has a field, sent to every operation.
+OPERATIONS = sorted(
+    (result.ok() for result in schema.get_all_operations()),
+    key=lambda operation: (operation.path, operation.method),
+)
+
+
+def _deep(levels: int, opener: str) -> str:
+    closer = "]" if opener == "[" else "}"
+    return opener * levels + "1" + closer * levels
+
+
+# Each past what Python's json module or the database takes: its recursion limit (~1,000
+# levels), its 4,300-digit integer conversion limit, 64-bit columns, UTF-8 text.
+HOSTILE_VALUES = st.sampled_from(
+    [
+        _deep(1000, "["),
+        _deep(3000, '{"a":'),
+        _deep(65, "["),
+        "9" * 4301,
+        "-" + "9" * 6000,
+        "99999999999999999999",
+        '"\\ud800"',
+        '"text \\udfff"',
+        '"\\udbff\\u0041"',
+        "NaN",
+        "1e999",
+    ]
+)
+
+
+def _body_fields(operation) -> list[str]:
+    """The top-level property names of the operation's JSON body schema ($ref resolved)."""
+    body = operation.definition.raw.get("requestBody", {})
+    found = body.get("content", {}).get("application/json", {}).get("schema", {})
+    found = (found.get("oneOf") or [found])[0]
+    if "$ref" in found:
+        found = schema.raw_schema["components"]["schemas"][found["$ref"].rsplit("/", 1)[1]]
+    return sorted(found.get("properties", {})) or ["name"]
+
+
+@st.composite
+def hostile_bodies(draw, fields: list[str]) -> str:
+    value = draw(HOSTILE_VALUES)
+    field = json.dumps(draw(st.sampled_from(fields)))
+    return draw(
+        st.sampled_from(
+            [
+                value,
+                f"{{{field}: {value}}}",
+                f'{{{field}: [{value}], "items": [{{{field}: {value}}}]}}',
+                '{"\\ud800": 1, ' + f"{field}: 1}}",
+            ]
+        )
+    )
+
+
+def _filled_path(operation, path_ids: dict[str, str]) -> str:
+    return re.sub(r"{([^}]+)}", lambda m: path_ids.get(m.group(1), "1"), operation.path)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda operation: operation.label)
+def test_hostile_json_bodies_never_answer_5xx(operation, target):
+    headers = _operation_auth_headers(operation, target.credentials)
+    path = _filled_path(operation, target.path_ids)
+    client = app.test_client()
+
+    @settings(
+        max_examples=12,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    @given(body=hostile_bodies(_body_fields(operation)))
+    def send(body):
+        response = client.open(
+            path, method=operation.method.upper(), data=body, headers=headers,
+            content_type="application/json",
+        )  # fmt: skip
+        target.calls += 1
+        assert response.status_code < 500, (body[:200], response.get_data(as_text=True)[:300])
+
+    app.server_errors.clear()
+    send()
+    assert app.server_errors == []
 
 
 def _documented_operations(document: dict) -> set[tuple[str, str]]:

@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 from likepion.core.fields import IsoZ
 
 USERNAME = validate.Regexp(
-    r"^[A-Za-z0-9_.-]{3,32}$", error="3-32 characters: letters, digits, '_', '.', '-'."
+    r"^[A-Za-z0-9_.-]{3,32}\Z", error="3-32 characters: letters, digits, '_', '.', '-'."
 )
 PASSWORD = validate.Length(min=8, max=128)
 

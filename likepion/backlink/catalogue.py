@@ -23,7 +23,7 @@ CHUNK = 1000
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})+$")
+_HOSTNAME = re.compile(rf"^(?=.{{1,253}}\Z){_LABEL}(?:\.{_LABEL})+\Z")
 SERVICE_TYPES = frozenset(t.value for t in ServiceType)
 ROLES = frozenset(r.value for r in SiteRole)
 _TYPES = ", ".join(t.value for t in ServiceType)
@@ -183,7 +183,7 @@ def _clean_row(number: int, row) -> tuple[str, str, str]:
     service_type = _service_type(_text(number, row, "service_type"), f"row {number}: ")
     raw_name = _text(number, row, "name")
     name = normalise_name(raw_name)
-    if not _HOSTNAME.match(name):
+    if not _HOSTNAME.fullmatch(name):
         raise ValidationFailed(f"row {number}: {raw_name!r} is not a domain name")
     role = (_text(number, row, "role", required=False) or SiteRole.PRIMARY).lower()
     if role not in ROLES:

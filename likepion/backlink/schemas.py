@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from likepion.backlink.models import LINK_STATUSES, REQUEST_STATUSES
 from likepion.core.enums import ServiceType
-from likepion.core.fields import BlankString, IsoZ
+from likepion.core.fields import BlankString, BoundedJsonObject, IsoZ
 from likepion.core.pagination import PageQuery
 
 SERVICE_TYPES = [t.value for t in ServiceType]
@@ -256,9 +256,9 @@ class RequestFields(Schema):
     target = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
     priority = fields.Integer(strict=True, validate=validate.Range(min=1, max=10))
     type_request = fields.String(validate=validate.Length(min=1, max=32))
-    config = fields.Dict()
-    data = fields.Dict()
-    folder_urls = fields.Dict()
+    config = BoundedJsonObject()
+    data = BoundedJsonObject()
+    folder_urls = BoundedJsonObject()
 
 
 class RequestCreate(RequestFields):

@@ -1,14 +1,17 @@
-"""Structured (JSON line) logs to stdout, each line carrying the request id."""
+"""Structured (JSON line) logs to stdout, each line carrying the request id; gunicorn's own
+lines (access and error) too, through GunicornJsonLogger."""
 
 import json
 import logging
 import os
 import re
 import sys
+import time
 
 from flask import Flask, g, has_request_context, request
+from gunicorn import glogging
 
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}\Z")
 
 
 class JsonFormatter(logging.Formatter):
@@ -41,10 +44,39 @@ def init_logging(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
         given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if REQUEST_ID.match(given) else os.urandom(16).hex()
+        g.request_id = given if REQUEST_ID.fullmatch(given) else os.urandom(16).hex()
 
     @app.after_request
     def echo_request_id(response):
         if "request_id" in g:
             response.headers["X-Request-ID"] = g.request_id
         return response
+
+
+class GunicornJsonLogger(glogging.Logger):
+    """gunicorn's logger, every line a JSON object built by the encoder: an access line is a
+    dict (a `"` or `\\` in the request line is escaped, never breaks the line), and gunicorn's
+    own messages go through JsonFormatter like the app's."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(JsonFormatter())
+        for handler in self.access_log.handlers:
+            handler.setFormatter(logging.Formatter("%(message)s"))
+
+    def access(self, resp, req, environ, request_time):
+        if not self.access_log_enabled:
+            return
+        atoms = self.atoms(resp, req, environ, request_time)
+        line = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "remote": atoms["h"],
+            "request": atoms["r"],
+            "status": int(atoms["s"]) if str(atoms["s"]).isdigit() else atoms["s"],
+            "bytes": atoms["B"],
+            "ms": atoms["M"],
+            "request_id": atoms.get("{x-request-id}o", "-"),
+            "pid": os.getpid(),
+        }
+        self.access_log.info(json.dumps(line, default=str, separators=(",", ":")))

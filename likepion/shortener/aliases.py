@@ -13,7 +13,7 @@ from likepion.core.errors import Conflict
 
 ALPHABET = string.ascii_letters + string.digits
 GENERATED_LENGTH = 7
-CUSTOM_ALIAS = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
+CUSTOM_ALIAS = re.compile(r"^[A-Za-z0-9_-]{3,64}\Z")
 # First path segments the public routes and the API use; never a short link's alias.
 RESERVED = frozenset(
     {
@@ -39,7 +39,7 @@ def generate(length: int = GENERATED_LENGTH) -> str:
 
 def validate_custom(alias: str) -> None:
     """marshmallow validator: 3-64 of A-Z a-z 0-9 _ - and not a reserved word."""
-    if not CUSTOM_ALIAS.match(alias):
+    if not CUSTOM_ALIAS.fullmatch(alias):
         raise ValidationError("Use 3 to 64 letters, digits, '-' or '_'.")
     if alias.lower() in RESERVED:
         raise ValidationError("This alias is reserved.")

@@ -11,7 +11,7 @@ from likepion.shortener.models import Domain, ShortUrl
 
 # A DNS name of at least two labels (no IP literals), at most 253 characters, as stored.
 HOSTNAME = re.compile(
-    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$"
+    r"^(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?\Z"
 )
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -70,7 +70,7 @@ def _host(parts) -> str:
         name = parts.hostname.encode("idna").decode("ascii").lower()
     except UnicodeError:
         name = ""
-    if not HOSTNAME.match(name) or parts.port == 0:
+    if not HOSTNAME.fullmatch(name) or parts.port == 0:
         raise ValidationFailed.on_field(
             "domain", "Give a domain name such as https://links.example.com."
         )

@@ -22,7 +22,7 @@ MAX_LOGO_BYTES = 512 * 1024
 # A few hundred KB of PNG can declare 80+ megapixels: decoding that costs seconds and 300 MB.
 MAX_LOGO_PIXELS = 2048 * 2048
 LOGO_SIDE = 256
-DATA_URI = re.compile(r"^data:image/(png|jpeg|jpg);base64,(.+)$", re.S)
+DATA_URI = re.compile(r"^data:image/(png|jpeg|jpg);base64,(.+)\Z", re.S)
 # The field a string `data` stands for, and that the type cannot do without.
 MAIN_FIELD = {
     "phone": "phone",
@@ -70,6 +70,7 @@ def create_qr(user, *, type: str, data, name: str | None = None, logo: str | Non
     qr = QrCode(user_id=user.id, type=type, data=_stored(type, data), **colours)
     qr.name = name or _default_name(qr)
     qr.logo = load_logo(logo) if logo else None
+    _check_capacity(qr)
     aliases.insert_with_alias(qr, None, "")
     db.session.commit()
     return qr
@@ -84,6 +85,7 @@ def update_qr(user, qr_id: int, *, data, type: str | None = None, **fields) -> Q
         qr.logo = load_logo(logo) if logo else None
     for name, value in fields.items():
         setattr(qr, name, value)
+    _check_capacity(qr)
     db.session.commit()
     return qr
 
@@ -110,7 +112,7 @@ def payload(qr: QrCode) -> str:
 
 def render(qr: QrCode, kind: str = "png", scale: int = 10) -> bytes:
     """The QR image as PNG or SVG bytes, in its colours, with its logo in the middle."""
-    code = segno.make(payload(qr), error="h" if qr.logo else "m", micro=False)
+    code = _symbol(qr)
     colours = {"dark": _rgb(qr.foreground), "light": _rgb(qr.background)}
     out = io.BytesIO()
     if kind == "svg":
@@ -120,9 +122,26 @@ def render(qr: QrCode, kind: str = "png", scale: int = 10) -> bytes:
     return _png_with_logo(out.getvalue(), qr.logo) if qr.logo else out.getvalue()
 
 
+def _symbol(qr: QrCode) -> segno.QRCode:
+    """High error correction when a logo covers the middle, so the code still scans."""
+    return segno.make(payload(qr), error="h" if qr.logo else "m", micro=False)
+
+
+def _check_capacity(qr: QrCode) -> None:
+    """Data that no QR version can hold (at the error level the logo needs) is refused when
+    saved, not found out by every later render of `/qr/<alias>`."""
+    try:
+        _symbol(qr)
+    except segno.DataOverflowError:
+        level = "with a logo" if qr.logo else "without a logo"
+        raise ValidationFailed.on_field(
+            "data", f"Too much data for a QR code {level}: shorten it."
+        ) from None
+
+
 def load_logo(value: str) -> bytes:
     """A PNG/JPEG logo from a data URI or a public http(s) URL, as PNG bytes at most 256 px."""
-    match = DATA_URI.match(value)
+    match = DATA_URI.fullmatch(value)
     if match:
         try:
             raw = base64.b64decode(match.group(2), validate=True)

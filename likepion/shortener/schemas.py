@@ -9,10 +9,10 @@ from likepion.core.pagination import PageQuery
 from likepion.core.time import plain
 from likepion.shortener import aliases
 
-RGB = re.compile(r"^rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)$")
-HEX_COLOR = validate.Regexp(r"^#[0-9A-Fa-f]{6}$", error="Use a hex colour such as #FF0000.")
+RGB = re.compile(r"^rgb\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)\Z")
+HEX_COLOR = validate.Regexp(r"^#[0-9A-Fa-f]{6}\Z", error="Use a hex colour such as #FF0000.")
 LINK_TYPE = validate.Regexp(
-    r"^(direct|frame|splash|splash-\d{1,9}|overlay-\d{1,9})$",
+    r"^(direct|frame|splash|splash-\d{1,9}|overlay-\d{1,9})\Z",
     error="Use direct, frame, splash, splash-<splash id> or overlay-<overlay id>.",
 )
 PIXEL_TYPES = [
@@ -29,7 +29,7 @@ ID = validate.Range(min=1, max=2**31 - 1)
 
 
 def rgb_color(value: str) -> None:
-    match = RGB.match(value)
+    match = RGB.fullmatch(value)
     if not match or any(int(part) > 255 for part in match.groups()):
         raise ValidationError("Use an RGB colour such as rgb(255,255,255).")
 
@@ -207,7 +207,7 @@ class UrlCreated(Schema):
 
 
 # --- Campaigns --------------------------------------------------------------------------------
-SLUG = validate.Regexp(r"^[A-Za-z0-9_-]{1,64}$", error="Use 1 to 64 letters, digits, - or _.")
+SLUG = validate.Regexp(r"^[A-Za-z0-9_-]{1,64}\Z", error="Use 1 to 64 letters, digits, - or _.")
 
 
 class CampaignCreate(Schema):
@@ -338,7 +338,7 @@ class ChannelItemRead(Schema):
 
 # --- Pixels -----------------------------------------------------------------------------------
 PIXEL_TAG = validate.Regexp(
-    r"^[A-Za-z0-9_.:-]{1,100}$", error="Use 1 to 100 letters, digits, '-', '_', '.' or ':'."
+    r"^[A-Za-z0-9_.:-]{1,100}\Z", error="Use 1 to 100 letters, digits, '-', '_', '.' or ':'."
 )
 
 
@@ -421,7 +421,7 @@ class UserCreate(Schema):
     username = fields.String(
         required=True,
         validate=validate.Regexp(
-            r"^[A-Za-z0-9_.-]{3,32}$", error="Use 3 to 32 letters, digits, '.', '-' or '_'."
+            r"^[A-Za-z0-9_.-]{3,32}\Z", error="Use 3 to 32 letters, digits, '.', '-' or '_'."
         ),
     )
     email = fields.Email(required=True, validate=validate.Length(max=254))

@@ -19,6 +19,7 @@ from likepion.worker.schemas import (
     PullQuery,
     ReportIn,
     ReportRead,
+    RequestFieldsRead,
     SecondaryTask,
 )
 
@@ -35,6 +36,17 @@ class TaskList(Schema):
     data = fields.List(fields.Dict())
 
 
+class PulledTasks(TaskList):
+    requests = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(RequestFieldsRead),
+        metadata={
+            "description": "config, data and folder_urls of each primary task's request, keyed "
+            "by request_id: sent once per request, not once per task."
+        },
+    )
+
+
 class WorkerAccountEnvelope(Schema):
     success = fields.Boolean(dump_default=True)
     data = fields.Nested(SecondaryTask)
@@ -47,9 +59,9 @@ def _server_scope(server, **_):
 @bp.get("/links")
 @server_key_required
 @bp.arguments(PullQuery, location="query")
-@bp.response(200, TaskList)
+@bp.response(200, PulledTasks)
 def pull_tasks(query, server, service_type):
-    return {"data": services.pull_tasks(server, service_type, **query)}
+    return services.pull_tasks(server, service_type, **query)
 
 
 @bp.post("/links/claim")
@@ -94,9 +106,9 @@ def report_links(data, server, service_type):
 def insert_links(server, service_type):
     """Seed 002 section 3. An item for an account another server holds a live claim on fails
     (per row, naming that server) and changes nothing."""
-    body = request.get_json(silent=True)
+    body = request.get_json(force=True)  # a body that does not load is a 400 saying why
     if body is None:
-        raise AppError('Malformed JSON body: send an item, an array or {"items": [...]}.')
+        raise AppError('Send an item, an array or {"items": [...]}.')
     return services.insert_links(server, service_type, body)
 
 

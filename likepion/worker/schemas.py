@@ -178,7 +178,8 @@ class SecondaryTask(TaskCredentials):
 
 
 class PrimaryTask(TaskCredentials):
-    """A claimed link with its request's fields and its account's credentials, flat."""
+    """A claimed link with its request's small fields and its account's credentials, flat;
+    the request's config, data and folder_urls are in the pull's `requests` map."""
 
     id = fields.String()
     kind = fields.String()
@@ -194,13 +195,18 @@ class PrimaryTask(TaskCredentials):
     target = fields.Integer()
     priority = fields.Integer()
     auction_price = fields.Integer()
-    config = fields.Dict()
-    data = fields.Dict()
-    folder_urls = fields.Dict()
     retry_count = fields.Integer()
     max_retries = fields.Integer()
     claimed_until = IsoZ()
     link_rss = fields.String()
+
+
+class RequestFieldsRead(Schema):
+    """A pulled request's JSON fields, once per request (the pull's `requests` map)."""
+
+    config = fields.Dict()
+    data = fields.Dict()
+    folder_urls = fields.Dict()
 
 
 class CheckTask(TaskCredentials):

@@ -1,12 +1,14 @@
 """Worker servers and the work they pull and report (SPEC section 3, seed 002)."""
 
 import re
+import uuid
 from datetime import timedelta
 
 from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from likepion.backlink import progress
 from likepion.backlink.models import Account, Link, Request, Site
@@ -22,13 +24,13 @@ SEEN_EVERY = timedelta(minutes=1)
 PRIMARY_TASKS = PrimaryTask(many=True)
 CHECK_TASKS = CheckTask(many=True)
 
-SERVER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+SERVER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
 
 
 def create_server(name: str) -> tuple[Server, str]:
     """A new active server and its API key, which exists nowhere else once returned."""
     name = name.strip()
-    if not SERVER_NAME.match(name):
+    if not SERVER_NAME.fullmatch(name):
         raise ValidationFailed(
             f"Invalid server name {name!r}: 1-64 letters, digits, '_', '.', '-'."
         )
@@ -70,15 +72,36 @@ def authenticate(key: str | None) -> Server | None:
 
 def pull_tasks(server: Server, service_type: str, *, limit: int, type: str | None = None):
     """Claim and describe up to `limit` tasks: primary (real links) first, then podcast
-    secondary virtual tasks, or only the kind `type` asks for."""
-    tasks = []
+    secondary virtual tasks, or only the kind `type` asks for. Request-level JSON (config, data,
+    folder_urls) comes once per request in `requests`, keyed by the tasks' `request_id`."""
+    tasks, requests = [], {}
     if type in (None, "primary"):
         link_ids = claims.claim_links(server, service_type, limit)
         tasks += PRIMARY_TASKS.dump(_primary_tasks(link_ids))
+        requests = _request_fields({task["request_id"] for task in tasks})
     if type in (None, "secondary") and len(tasks) < limit:
         tasks += podcast.pull_secondary_tasks(server, service_type, limit - len(tasks))
     db.session.commit()
-    return tasks
+    return {"data": tasks, "requests": requests}
+
+
+def _request_fields(request_ids: set[str]) -> dict[str, dict]:
+    """The big request-level fields, read once per request (not once per task row)."""
+    if not request_ids:
+        return {}
+    rows = db.session.execute(
+        select(Request.id, Request.config, Request.data, Request.folder_urls).where(
+            Request.id.in_([uuid.UUID(i) for i in request_ids])
+        )
+    )
+    return {
+        str(row.id): {
+            "config": row.config or {},
+            "data": row.data or {},
+            "folder_urls": row.folder_urls or {},
+        }
+        for row in rows
+    }
 
 
 def _primary_tasks(link_ids: list) -> list[dict]:
@@ -91,6 +114,7 @@ def _primary_tasks(link_ids: list) -> list[dict]:
         .outerjoin(Account, Account.id == Link.account_id)
         .where(Link.id.in_(link_ids))
         .order_by(Link.priority.desc(), Link.auction_price.desc(), Link.created_at)
+        .options(defer(Request.config), defer(Request.data), defer(Request.folder_urls))
     )
     tasks = []
     for link, request, site_name, account in rows:
@@ -110,9 +134,6 @@ def _primary_tasks(link_ids: list) -> list[dict]:
                 "target": request.target,
                 "priority": link.priority,
                 "auction_price": link.auction_price,
-                "config": request.config or {},
-                "data": request.data or {},
-                "folder_urls": request.folder_urls or {},
                 "retry_count": link.retry_count,
                 "max_retries": link.max_retries,
                 "claimed_until": link.claimed_until,

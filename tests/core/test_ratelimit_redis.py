@@ -52,7 +52,7 @@ def start_gunicorn(tmp_path: Path, env: dict) -> tuple[subprocess.Popen, str]:
         "--workers", "2",
         "--bind", "127.0.0.1:0",
         "--access-logfile", str(tmp_path / ACCESS_LOG),
-        "--access-logformat", "%(p)s %(s)s %(U)s",
+        "--logger-class", "likepion.core.logs.GunicornJsonLogger",
         "--error-logfile", str(error_log),
         "wsgi:app",
     ]  # fmt: skip
@@ -81,11 +81,11 @@ def start_gunicorn(tmp_path: Path, env: dict) -> tuple[subprocess.Popen, str]:
 
 
 def serving_pids(access_log: Path, path: str) -> set[str]:
-    """The worker pids that answered `path`, from the access log ("<pid> <status> <path>")."""
+    """The worker pids that answered `path`, from the access log (JSON lines)."""
     if not access_log.exists():
         return set()
-    lines = access_log.read_text().splitlines()
-    return {line.split()[0] for line in lines if line.endswith(f" {path}")}
+    lines = [json.loads(line) for line in access_log.read_text().splitlines()]
+    return {line["pid"] for line in lines if line["request"].split()[1] == path}
 
 
 def wait_both_workers_ready(process: subprocess.Popen, base_url: str, tmp_path: Path) -> None:

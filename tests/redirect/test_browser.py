@@ -69,6 +69,7 @@ def browser():
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP reports land there
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(20)
     yield driver
@@ -110,6 +111,7 @@ def test_a_person_types_the_password_and_lands_on_the_destination(site, browser)
     browser.find_element(By.ID, "password").send_keys("open sesame")
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     _wait_for_landing(browser, site)
+    assert _csp_violations(browser) == []  # the form posts and redirects under the policy
 
 
 def test_a_splash_page_continues_by_itself_after_its_countdown(site, browser):
@@ -129,3 +131,53 @@ def test_a_splash_page_continues_by_itself_after_its_countdown(site, browser):
     assert browser.find_element(By.ID, "countdown").text in {"2", "1"}
 
     _wait_for_landing(browser, site, seconds=10)
+    assert _csp_violations(browser) == []  # the countdown script is allowed by its hash
+
+
+def _csp_violations(browser) -> list[str]:
+    return [
+        entry["message"]
+        for entry in browser.get_log("browser")
+        if "Content Security Policy" in entry["message"]
+    ]
+
+
+def test_pages_work_under_their_content_security_policy(site, browser):
+    """The splash countdown ran above; here the overlay's close button (a hashed inline script),
+    the framed destination and the styles work with the policy on, and nothing is refused."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    overlay = (
+        site["app"]
+        .test_client()
+        .post(
+            "/api/overlay/add",
+            json={"type": "message", "name": "Tips", "message": "Weekly tips"},
+            headers=site["headers"],
+        )
+    )
+    browser.get(_short_link(site, type=f"overlay-{overlay.json['id']}"))
+    browser.switch_to.frame(browser.find_element(By.TAG_NAME, "iframe"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Landed"
+    browser.switch_to.default_content()
+    bar = browser.find_element(By.CLASS_NAME, "bar")
+    assert bar.value_of_css_property("border-bottom-style") == "solid"  # the hashed <style> applies
+
+    browser.find_element(By.CSS_SELECTOR, ".overlay .close").click()
+    WebDriverWait(browser, 5).until(lambda b: not b.find_elements(By.CLASS_NAME, "overlay"))
+    assert _csp_violations(browser) == []
+
+
+def test_the_docs_page_renders_under_its_content_security_policy(site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(site["base"] + "/docs/")
+
+    title = WebDriverWait(browser, 15).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, ".swagger-ui .info .title")
+    )[0]
+    assert title.text.startswith("Likepion")
+    assert browser.find_elements(By.CSS_SELECTOR, ".opblock")  # the spec was fetched and drawn
+    assert _csp_violations(browser) == []

@@ -580,3 +580,42 @@ def test_someone_elses_qr_answers_like_a_missing_one(app, client, user, other_us
         assert (missing.status_code, missing.json) == (other.status_code, other.json)
     qr = qr_row(app, theirs)
     assert qr.data == {"value": "https://example.com/bob"} and qr.user_id == other_user.id
+
+
+# --- capacity (issue 11, item 6) ----------------------------------------------------------------
+FULL_VCARD = {
+    key: "Ä" * 500
+    for key in ("firstname", "lastname", "email", "phone", "cell", "website", "organization")
+}
+
+
+def test_data_no_qr_version_can_hold_is_400_on_create(app, client, user, api_key_headers):
+    headers = api_key_headers(user)
+    logo = data_uri(image_bytes((200, 0, 0)))
+    cases = [
+        {"type": "vcard", "data": FULL_VCARD},
+        {"type": "text", "data": "~" * 1900, "logo": logo},  # fits at level M, not at H
+    ]
+    for body in cases:
+        response = add_qr(client, headers, **body)
+        assert_error(response, 400)
+        assert "Too much data for a QR code" in response.json["message"]
+    assert qr_count(app) == 0
+    assert add_qr(client, headers, type="text", data="~" * 1900).status_code == 200
+
+
+def test_update_that_overflows_the_qr_is_400_and_the_code_still_renders(
+    app, client, user, api_key_headers
+):
+    headers = api_key_headers(user)
+    qr_id = new_qr(client, headers, type="text", data="~" * 1900)
+    before = qr_row(app, qr_id)
+    logo = data_uri(image_bytes((200, 0, 0)))
+
+    for body in ({"data": "~" * 1900, "logo": logo}, {"type": "vcard", "data": FULL_VCARD}):
+        assert_error(client.put(f"/api/qr/{qr_id}/update", json=body, headers=headers), 400)
+
+    after = qr_row(app, qr_id)
+    assert (after.type, after.data, after.logo) == (before.type, before.data, before.logo)
+    alias = after.alias
+    assert client.get(f"/qr/{alias}").status_code == 200

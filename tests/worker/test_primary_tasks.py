@@ -30,9 +30,6 @@ TASK_FIELDS = {
     "target",
     "priority",
     "auction_price",
-    "config",
-    "data",
-    "folder_urls",
     "retry_count",
     "max_retries",
     "claimed_until",
@@ -107,7 +104,13 @@ def test_pull_claims_best_first_with_task_fields(app, client, user, server, enti
     first = tasks[0]
     assert set(first) == TASK_FIELDS
     assert first["status"] == "running" and first["kind"] == "primary"
-    assert first["website"] == "https://target.com" and first["config"] == {"anchor": "best"}
+    assert first["website"] == "https://target.com"
+    assert response.json["requests"][urgent] == {
+        "config": {"anchor": "best"},
+        "data": {},
+        "folder_urls": {},
+    }
+    assert set(response.json["requests"]) == {urgent, rich, cheap}
     assert first["type_request"] == "entity" and first["target"] == 2
     assert first["domain"] in entity_sites and first["claimed_until"].endswith("Z")
     rows = link_rows(app, urgent)
