@@ -3,14 +3,14 @@
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE
 from webargs import core
-from webargs.flaskparser import FlaskParser, is_json_request
+from webargs.flaskparser import is_json_request
 
-from likepion.core.validation import refuse_nul
+from likepion.core.validation import JsonBodyParser, refuse_nul
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-class ClientFriendlyParser(FlaskParser):
+class ClientFriendlyParser(JsonBodyParser):
     """Request bodies as GemPixel's clients send them (issue 12): fields a schema does not know
     are ignored, and a body is read whether it is JSON, form-encoded, or JSON sent without a
     JSON content type. The backlink and worker families keep flask-smorest's strict parser."""
@@ -23,8 +23,10 @@ class ClientFriendlyParser(FlaskParser):
             return super()._raw_load_json(req)
         if req.mimetype in FORM_TYPES:
             body = req.form.to_dict()
+        elif not req.get_data(cache=True):
+            return core.missing
         else:
-            body = core.parse_json(req.get_data(cache=True))
+            body = req.get_json(force=True)  # the hardened loader: a bad body is a 400
         refuse_nul(body, "json")  # the JSON content type's check runs before the view
         return body
 

@@ -91,14 +91,18 @@ def test_success_family_answers_400_with_its_envelope(
     assert row_counts(app) == before
 
 
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", None])
 @pytest.mark.parametrize("case", HOSTILE, ids=str)
 @pytest.mark.parametrize(("method", "path", "auth"), SHORTENER_FAMILY)
-def test_shortener_family_answers_400_error_1(app, client, credentials, method, path, auth, case):
+def test_shortener_family_answers_400_error_1(
+    app, client, credentials, method, path, auth, case, content_type
+):
+    """Also for JSON sent without a JSON content type, which this family reads (issue 12)."""
     body, problem = HOSTILE[case]
     before = row_counts(app)
 
     response = client.open(
-        path, method=method, data=body, content_type="application/json", headers=credentials[auth]
+        path, method=method, data=body, content_type=content_type, headers=credentials[auth]
     )
 
     assert response.status_code == 400, response.get_data(as_text=True)[:300]
