@@ -1,9 +1,17 @@
-"""gunicorn settings: PORT and WEB_CONCURRENCY from the environment, logs to stdout."""
+"""gunicorn settings: PORT, WEB_CONCURRENCY and GUNICORN_THREADS from the environment, logs to
+stdout.
+
+Threaded workers: a client that sends its request slowly holds one thread, not a whole worker,
+so WEB_CONCURRENCY x GUNICORN_THREADS slow clients are needed to stall the service (README,
+"Slow clients") instead of WEB_CONCURRENCY.
+"""
 
 import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 accesslog = "-"
 errorlog = "-"
 access_log_format = (

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
+from urllib.parse import urlsplit
 
 from flask import current_app, request
 from sqlalchemy import event, insert, select, update
@@ -21,6 +22,9 @@ from likepion.core.time import as_utc
 from likepion.shortener.models import AliasCacheVersion, Domain, ShortUrl
 
 MAX_ENTRIES = 100_000
+# A DNS name is at most 253 characters; with a port, 259. A longer Host is nobody's domain.
+MAX_HOST_LENGTH = 259
+MAX_ALIAS_LENGTH = 64
 _MISSING = object()
 
 
@@ -72,7 +76,12 @@ class AliasCache:
         self._version: int | None = None
         self._checked_at = float("-inf")
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def target(self, domain_key: int, alias: str) -> Target | None:
+        if len(alias) > MAX_ALIAS_LENGTH:
+            return None
         self._revalidate()
         key = (domain_key, alias)
         found = self._entries.get(key, _MISSING)
@@ -81,10 +90,16 @@ class AliasCache:
         return found
 
     def domain(self, host: str) -> BrandedDomain | None:
+        """The branded domain of `host`. A miss is remembered only for the service's own host:
+        any client can send any Host header, and remembering each would fill the cache."""
+        if len(host) > MAX_HOST_LENGTH:
+            return None
         self._revalidate()
         found = self._entries.get(host, _MISSING)
         if found is _MISSING:
-            found = self._remember(host, _load_domain(host))
+            found = _load_domain(host)
+            if found is not None or is_public_host(host):
+                self._remember(host, found)
         return found
 
     def clear(self) -> None:
@@ -106,6 +121,12 @@ class AliasCache:
             self._entries.clear()
             self._version = version
         self._checked_at = now
+
+
+def is_public_host(host: str) -> bool:
+    """True when `host` (a Host header) is PUBLIC_URL's host, spelt with or without its port."""
+    public = urlsplit(current_app.config.get("PUBLIC_URL") or "")
+    return bool(public.netloc) and host in (public.netloc.lower(), public.hostname)
 
 
 def cache() -> AliasCache:
