@@ -26,6 +26,7 @@ MAX_ENTRIES = 100_000
 MAX_HOST_LENGTH = 259
 MAX_ALIAS_LENGTH = 64
 _MISSING = object()
+_BUMPED = "likepion_alias_cache_bumped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,19 +133,21 @@ def is_public_host(host: str) -> bool:
 def cache() -> AliasCache:
     """This app's cache in this process."""
     found = current_app.extensions.get("alias_cache")
-    if found is None:
-        found = current_app.extensions["alias_cache"] = AliasCache()
+    if found is None:  # setdefault: threads racing here all get the same cache
+        found = current_app.extensions.setdefault("alias_cache", AliasCache())
     return found
 
 
 def bump(session) -> None:
-    """Move the version on (inside the caller's transaction) and drop this process's cache."""
+    """Move the version on (inside the caller's transaction) and drop this process's cache,
+    now and again once the transaction commits."""
     stamp = AliasCacheVersion.__table__
     moved = session.execute(
         update(stamp).where(stamp.c.id == 1).values(version=stamp.c.version + 1)
     ).rowcount
     if not moved:  # a fresh database (or a truncated one in tests) has no row yet
         session.execute(insert(stamp).values(id=1, version=1))
+    session.info[_BUMPED] = True
     if current_app:
         cache().clear()
 
@@ -154,6 +157,19 @@ def _bump_when_links_change(session, flush_context, instances) -> None:
     changed = chain(session.new, session.dirty, session.deleted)
     if any(isinstance(row, ShortUrl | Domain) for row in changed):
         bump(session)
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_cache_after_commit(session) -> None:
+    """Another thread of this process may have cached the old row between the flush and the
+    commit: drop the cache again once the change is visible."""
+    if session.info.pop(_BUMPED, False) and current_app:
+        cache().clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_bump(session) -> None:
+    session.info.pop(_BUMPED, None)
 
 
 def _read_version() -> int:

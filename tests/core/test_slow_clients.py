@@ -1,7 +1,8 @@
 """Clients that trickle a request body do not stop the service under the shipped gunicorn.conf.py.
 
 With the old two sync workers, two such clients held both workers and `/healthz` went silent.
-The threaded workers give each slow client one thread; the rest keep answering.
+The threaded workers give each slow client one thread, and a worker whose threads are all
+taken accepts no more connections, so the rest keep answering while any thread is free.
 """
 
 import os
@@ -19,7 +20,6 @@ import pytest
 pytestmark = pytest.mark.gunicorn
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SLOW_CLIENTS = 6  # three times what the old 2 sync workers could hold
 BODY_LENGTH = 1000
 
 
@@ -39,11 +39,13 @@ def healthz_seconds(port: int, timeout: float = 2.0) -> float:
 
 
 @pytest.fixture
-def gunicorn(tmp_path):
-    """gunicorn with the shipped gunicorn.conf.py (2 workers) on a loopback port; stopped by PID."""
+def gunicorn(tmp_path, request):
+    """gunicorn with the shipped gunicorn.conf.py (2 workers, `request.param` threads or the
+    default) on a loopback port; stopped by PID."""
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("GUNICORN_THREADS", "WEB_CONCURRENCY")},
+        **({"GUNICORN_THREADS": str(request.param)} if request.param else {}),
         "LIKEPION_CONFIG": "development",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'slow.db'}",
         "RATELIMIT_ENABLED": "false",
@@ -90,11 +92,19 @@ def trickle(port: int, stop: threading.Event, opened: list) -> None:
             return
 
 
-def test_healthz_answers_while_slow_clients_trickle_bodies(gunicorn):
+@pytest.mark.parametrize(
+    ("gunicorn", "slow_clients"),
+    [
+        (None, 6),  # the default 16 threads: three times what the old 2 sync workers could hold
+        (2, 3),  # 2 threads: some worker has both taken, the other still answers everything
+    ],
+    indirect=["gunicorn"],
+)
+def test_healthz_answers_while_slow_clients_trickle_bodies(gunicorn, slow_clients):
     stop, opened = threading.Event(), []
     threads = [
         threading.Thread(target=trickle, args=(gunicorn, stop, opened), daemon=True)
-        for _ in range(SLOW_CLIENTS)
+        for _ in range(slow_clients)
     ]
     try:
         for thread in threads:

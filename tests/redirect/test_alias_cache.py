@@ -3,7 +3,13 @@ for the service's own host, and an over-long host or alias is not looked up at a
 
 import pytest
 
+from likepion.auth.models import User
+from likepion.core.db import db
 from likepion.redirect import resolve
+from likepion.shortener import links
+from likepion.shortener.plans import seed_plans
+from tests.conftest import build_app
+from tests.factories import make_user
 from tests.redirect.conftest import add_link, add_object
 
 PUBLIC_URL = "https://short.example"
@@ -80,3 +86,24 @@ def test_own_host_and_branded_domains_are_still_cached(
     lookups = [statement for statement in again if statement.startswith("SELECT")]
     assert lookups == []  # every answer came from the cache (the rest is the click's INSERT)
     assert client.get("/missing", base_url="http://unknown.example").status_code == 404
+
+
+def test_a_read_between_flush_and_commit_is_dropped_at_commit(tmp_path):
+    """Under threaded workers another request of this process can cache the old row after the
+    editing request flushed but before it committed; the commit drops it again."""
+    app = build_app(f"sqlite:///{tmp_path / 'cache.db'}", ALIAS_CACHE_CHECK_SECONDS=3600)
+    user = make_user(app, is_admin=True)
+    with app.test_request_context(base_url="http://127.0.0.1"):
+        seed_plans()
+        link = links.create_link(db.session.get(User, user.id), url=DESTINATION, custom="promo")
+        db.session.commit()
+        assert resolve.cache().target(0, "promo").url == DESTINATION
+
+        link.url = "https://example.com/new"
+        db.session.flush()  # the edit's flush drops the cache...
+        assert resolve.cache().target(0, "promo").url == DESTINATION  # ...a read refills it
+        db.session.commit()
+
+        assert resolve.cache().target(0, "promo").url == "https://example.com/new"
+        db.session.remove()
+        db.engine.dispose()
