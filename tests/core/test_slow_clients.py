@@ -54,7 +54,12 @@ def gunicorn(tmp_path, request):
     command = [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "gunicorn.conf.py"),
                "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"]  # fmt: skip
     process = subprocess.Popen(
-        command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # no signal meant for pytest's process group reaches it
     )
     try:
         deadline = time.monotonic() + 30
