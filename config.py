@@ -106,9 +106,12 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Secrets must come from the environment; create_app refuses the development defaults."""
+    """Secrets and the public URL must come from the environment; create_app refuses the
+    development defaults (and a forged Host header must not decide what is our own host)."""
 
-    REQUIRED_FROM_ENV = ("SECRET_KEY", "JWT_SECRET_KEY", "CREDENTIALS_KEY", "DATABASE_URL")
+    REQUIRED_FROM_ENV = (
+        "SECRET_KEY", "JWT_SECRET_KEY", "CREDENTIALS_KEY", "DATABASE_URL", "PUBLIC_URL",
+    )  # fmt: skip
 
 
 CONFIGS = {

@@ -1,9 +1,22 @@
-"""gunicorn settings: PORT and WEB_CONCURRENCY from the environment, logs to stdout."""
+"""gunicorn settings: PORT, WEB_CONCURRENCY and GUNICORN_THREADS from the environment, logs to
+stdout.
+
+Threaded workers: a client that sends its request slowly holds one thread, not a whole worker,
+so WEB_CONCURRENCY x GUNICORN_THREADS slow clients are needed to stall the service instead of
+WEB_CONCURRENCY (README, "Slow clients").
+"""
 
 import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+# A worker takes a connection only when a thread is free for it; otherwise the connection waits
+# in the kernel's queue for the other workers, instead of inside a worker whose every thread a
+# slow client holds. The price: no keep-alive (an idle kept-alive connection would hold a place).
+worker_connections = threads
+keepalive = 0
 accesslog = "-"
 errorlog = "-"
 # Access and error lines as JSON objects written by an encoder (likepion/core/logs.py).

@@ -1,5 +1,5 @@
-"""`GET /<alias>` under gunicorn (2 sync workers) with wrk, against a bare Flask route that
-returns the same 302 under the same gunicorn settings, on SQLite and on PostgreSQL.
+"""`GET /<alias>` under gunicorn (gunicorn.conf.py, 2 workers) with wrk, against a bare Flask
+route that returns the same 302 under the same gunicorn settings, on SQLite and on PostgreSQL.
 
 Prints requests/second and p99 latency of both and their ratios, then stops gunicorn cleanly
 and checks that the clicks stored equal the 302s gunicorn's access log shows.
@@ -59,6 +59,7 @@ def start_gunicorn(app_path: str, env: dict, access_log: Path) -> tuple[subproce
         GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
         "--bind", f"127.0.0.1:{port}", "--access-logfile", str(access_log), app_path,
     ]  # fmt: skip
+    env = {**env, "PUBLIC_URL": f"http://127.0.0.1:{port}"}  # required in production
     process = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
+from urllib.parse import urlsplit
 
 from flask import current_app, request
 from sqlalchemy import event, insert, select, update
@@ -21,7 +22,11 @@ from likepion.core.time import as_utc
 from likepion.shortener.models import AliasCacheVersion, Domain, ShortUrl
 
 MAX_ENTRIES = 100_000
+# A DNS name is at most 253 characters; with a port, 259. A longer Host is nobody's domain.
+MAX_HOST_LENGTH = 259
+MAX_ALIAS_LENGTH = 64
 _MISSING = object()
+_BUMPED = "likepion_alias_cache_bumped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +77,12 @@ class AliasCache:
         self._version: int | None = None
         self._checked_at = float("-inf")
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
     def target(self, domain_key: int, alias: str) -> Target | None:
+        if len(alias) > MAX_ALIAS_LENGTH:
+            return None
         self._revalidate()
         key = (domain_key, alias)
         found = self._entries.get(key, _MISSING)
@@ -81,10 +91,16 @@ class AliasCache:
         return found
 
     def domain(self, host: str) -> BrandedDomain | None:
+        """The branded domain of `host`. A miss is remembered only for the service's own host:
+        any client can send any Host header, and remembering each would fill the cache."""
+        if len(host) > MAX_HOST_LENGTH:
+            return None
         self._revalidate()
         found = self._entries.get(host, _MISSING)
         if found is _MISSING:
-            found = self._remember(host, _load_domain(host))
+            found = _load_domain(host)
+            if found is not None or is_public_host(host):
+                self._remember(host, found)
         return found
 
     def clear(self) -> None:
@@ -108,22 +124,30 @@ class AliasCache:
         self._checked_at = now
 
 
+def is_public_host(host: str) -> bool:
+    """True when `host` (a Host header) is PUBLIC_URL's host, spelt with or without its port."""
+    public = urlsplit(current_app.config.get("PUBLIC_URL") or "")
+    return bool(public.netloc) and host in (public.netloc.lower(), public.hostname)
+
+
 def cache() -> AliasCache:
     """This app's cache in this process."""
     found = current_app.extensions.get("alias_cache")
-    if found is None:
-        found = current_app.extensions["alias_cache"] = AliasCache()
+    if found is None:  # setdefault: threads racing here all get the same cache
+        found = current_app.extensions.setdefault("alias_cache", AliasCache())
     return found
 
 
 def bump(session) -> None:
-    """Move the version on (inside the caller's transaction) and drop this process's cache."""
+    """Move the version on (inside the caller's transaction) and drop this process's cache,
+    now and again once the transaction commits."""
     stamp = AliasCacheVersion.__table__
     moved = session.execute(
         update(stamp).where(stamp.c.id == 1).values(version=stamp.c.version + 1)
     ).rowcount
     if not moved:  # a fresh database (or a truncated one in tests) has no row yet
         session.execute(insert(stamp).values(id=1, version=1))
+    session.info[_BUMPED] = True
     if current_app:
         cache().clear()
 
@@ -133,6 +157,19 @@ def _bump_when_links_change(session, flush_context, instances) -> None:
     changed = chain(session.new, session.dirty, session.deleted)
     if any(isinstance(row, ShortUrl | Domain) for row in changed):
         bump(session)
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_cache_after_commit(session) -> None:
+    """Another thread of this process may have cached the old row between the flush and the
+    commit: drop the cache again once the change is visible."""
+    if session.info.pop(_BUMPED, False) and current_app:
+        cache().clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_bump(session) -> None:
+    session.info.pop(_BUMPED, None)
 
 
 def _read_version() -> int:

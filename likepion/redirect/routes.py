@@ -21,8 +21,11 @@ PLAIN = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 @bp.route("/<alias>", methods=["GET", "POST"])
 def follow(alias):
     """1 domain by Host, 2 link by alias, 3 expiry, 4 password, 5 target, 6 respond, 7 track."""
+    host = request.host.lower()
+    if len(host) > resolve.MAX_HOST_LENGTH:  # nobody's domain: no lookup, nothing cached
+        raise NotFound(NOT_FOUND)
     cache = resolve.cache()
-    branded = cache.domain(request.host.lower())
+    branded = cache.domain(host)
     target = cache.target(branded.id if branded else 0, alias) if PLAIN.fullmatch(alias) else None
     if target is None:
         if branded and branded.redirect_404:

@@ -169,8 +169,8 @@ def _write(engine, rows: list[dict]) -> None:
 def buffer(app: Flask) -> ClickBuffer:
     """This app's buffer in this process (`app` is the real app, not the current_app proxy)."""
     found = app.extensions.get("click_buffer")
-    if found is None:
-        found = app.extensions["click_buffer"] = ClickBuffer(app)
+    if found is None:  # setdefault: threads racing here all get the same buffer
+        found = app.extensions.setdefault("click_buffer", ClickBuffer(app))
     return found
 
 

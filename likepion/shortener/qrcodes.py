@@ -4,7 +4,6 @@ import base64
 import binascii
 import io
 import re
-import urllib.request
 from functools import lru_cache
 
 import segno
@@ -15,7 +14,7 @@ from sqlalchemy import select
 from likepion.core.db import db, get_owned
 from likepion.core.errors import ValidationFailed
 from likepion.core.pagination import Page, paginate
-from likepion.shortener import addresses, aliases, stats, urlcheck
+from likepion.shortener import addresses, aliases, fetch, stats, urlcheck
 from likepion.shortener.models import Click, QrCode
 
 MAX_LOGO_BYTES = 512 * 1024
@@ -167,27 +166,12 @@ def load_logo(value: str) -> bytes:
 
 def _fetch_logo(url: str) -> bytes:
     """Fetch a logo, only from a host whose every address is public (no SSRF into our net)."""
-    parts = urlcheck.split_http_url(url, "logo")
-    if not urlcheck.is_public_host(parts.hostname):
-        raise ValidationFailed.on_field("logo", "The logo's host must be a public address.")
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(url, timeout=5) as response:
-            raw = response.read(MAX_LOGO_BYTES + 1)
-    except (OSError, ValueError):
-        raise ValidationFailed.on_field("logo", "The logo could not be downloaded.") from None
+    raw = fetch.fetch_public(url, "logo", MAX_LOGO_BYTES)
     if len(raw) > MAX_LOGO_BYTES:
         raise ValidationFailed.on_field(
             "logo", f"The logo is larger than {MAX_LOGO_BYTES // 1024} KB."
         )
     return raw
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect could lead to a private address after the check: refuse it."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 def _stored(qr_type: str, data) -> dict:

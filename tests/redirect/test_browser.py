@@ -15,6 +15,7 @@ from tests.factories import make_user
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
+LANDING_HOST = "landing.example.test"
 pytestmark = pytest.mark.browser
 
 
@@ -49,7 +50,8 @@ def site(tmp_path):
     yield {
         "app": app,
         "base": f"http://127.0.0.1:{service.server_port}",
-        "landing": f"http://127.0.0.1:{landing.server_port}/landing",
+        # Loopback destinations are refused: the browser maps this public-looking name to it.
+        "landing": f"http://{LANDING_HOST}:{landing.server_port}/landing",
         "headers": {"Authorization": f"Bearer {admin.api_key}"},
     }
     service.shutdown()
@@ -70,6 +72,7 @@ def browser():
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP reports land there
+    options.add_argument(f"--host-resolver-rules=MAP {LANDING_HOST} 127.0.0.1")
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(20)
     yield driver
@@ -77,7 +80,7 @@ def browser():
 
 
 def _short_link(site, **fields) -> str:
-    # The API is called on "localhost"; the landing page lives on 127.0.0.1, another host.
+    # The API is called on "localhost"; the landing page lives on LANDING_HOST, another host.
     response = (
         site["app"]
         .test_client()

@@ -188,7 +188,7 @@ def logo_server(monkeypatch):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
-    monkeypatch.setattr(urlcheck, "is_public_host", lambda host: True)
+    monkeypatch.setattr(urlcheck, "is_public_address", lambda address: True)
     monkeypatch.setenv("no_proxy", "*")
     server.base = f"http://127.0.0.1:{server.server_port}"
     server.requested = requested
