@@ -6,6 +6,7 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
 from flask_swagger_ui import get_swaggerui_blueprint
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 from likepion import errors
@@ -56,6 +57,7 @@ def create_app(config=None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
     app.session_interface = SessionsOnlyWithCookie()
     load_config(app, config, overrides)
+    trust_proxies(app)
     init_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -73,6 +75,11 @@ def load_config(app: Flask, config, overrides: dict) -> None:
     app.config.from_object(config_class)
     if not app.config.get("TESTING"):
         missing = [k for k in getattr(config_class, "REQUIRED_FROM_ENV", ()) if k not in os.environ]
+        missing += [
+            " or ".join(keys)
+            for keys in getattr(config_class, "REQUIRED_ONE_OF_ENV", ())
+            if not any(key in os.environ for key in keys)
+        ]
         if missing:
             raise RuntimeError(f"production config needs these environment variables: {missing}")
         app.config.update(config_module.env_overrides(config_class))
@@ -82,6 +89,14 @@ def load_config(app: Flask, config, overrides: dict) -> None:
     )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Client address, scheme and host from the last TRUSTED_PROXY_HOPS proxies' X-Forwarded-*
+    headers; with 0 hops a client-sent X-Forwarded-For changes nothing."""
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:

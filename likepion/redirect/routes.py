@@ -7,6 +7,7 @@ from flask import Blueprint, Response, redirect, request
 
 from likepion.auth import passwords
 from likepion.core.errors import Gone, NotFound
+from likepion.core.ratelimit import hit_public_limit
 from likepion.core.time import utcnow
 from likepion.redirect import pages, resolve, tracking
 from likepion.shortener import public, qrcodes
@@ -32,6 +33,8 @@ def follow(alias):
         raise Gone("This link has expired.")
     if target.password_hash:
         given = request.form.get("password") if request.method == "POST" else None
+        if given is not None:
+            hit_public_limit("PASSWORD_RATE_LIMIT", target.id)
         if given is None or not passwords.verify_password(target.password_hash, given):
             return pages.password_form(target, request.path, wrong=given is not None)
     visit = tracking.visit_of_request()
@@ -60,8 +63,9 @@ def qr_image(alias):
         raise NotFound("This QR code does not exist.")
     tracking.record_click(tracking.visit_of_request(), qr_code_id=qr.id)
     etag = hashlib.sha256(f"{qr.id}:{qr.updated_at.isoformat()}:{kind}".encode()).hexdigest()[:32]
-    if etag in request.if_none_match:
+    if etag in request.if_none_match:  # a cheap revalidation: not limited
         return Response(status=304, headers={"ETag": f'"{etag}"'})
+    hit_public_limit("QR_RATE_LIMIT")
     response = Response(
         qrcodes.render(qr, kind), mimetype="image/svg+xml" if kind == "svg" else "image/png"
     )
