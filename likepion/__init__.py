@@ -14,6 +14,7 @@ from likepion.core.converters import IdConverter, ServiceTypeConverter
 from likepion.core.enums import ServiceType
 from likepion.core.envelope import ErrorRead
 from likepion.core.logs import init_logging
+from likepion.core.metrics import init_metrics
 from likepion.core.ratelimit import (
     api_key_identity,
     client_ip,
@@ -59,6 +60,7 @@ def create_app(config=None, **overrides) -> Flask:
     load_config(app, config, overrides)
     trust_proxies(app)
     init_logging(app)
+    init_metrics(app)
     register_extensions(app)
     register_blueprints(app)
     errors.register_error_handlers(app)

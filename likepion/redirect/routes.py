@@ -6,6 +6,7 @@ import re
 from flask import Blueprint, Response, redirect, request
 
 from likepion.auth import passwords
+from likepion.core import metrics
 from likepion.core.errors import Gone, NotFound
 from likepion.core.ratelimit import hit_public_limit
 from likepion.core.time import utcnow
@@ -40,6 +41,7 @@ def follow(alias):
     visit = tracking.visit_of_request()
     url = resolve.destination(target, visit)
     tracking.record_click(visit, short_url_id=target.id)
+    metrics.REDIRECTS.inc()
     if target.type == "direct":
         return redirect(url)
     return pages.link_page(target, url)
@@ -82,6 +84,7 @@ def rotator(slug):
         raise NotFound("This rotator does not exist or has no links.")
     link_id, url = chosen
     tracking.record_click(tracking.visit_of_request(), short_url_id=link_id)
+    metrics.REDIRECTS.inc()
     return redirect(url)
 
 

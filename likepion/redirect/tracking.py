@@ -24,6 +24,7 @@ from flask import Flask, current_app, request
 from sqlalchemy import insert
 from ua_parser import parse as parse_user_agent
 
+from likepion.core import metrics
 from likepion.core.db import db
 from likepion.core.time import utcnow
 from likepion.shortener.models import Click
@@ -104,6 +105,7 @@ class ClickBuffer:
         with self._lock:
             self._rows.append(row)
             full = len(self._rows) >= self.app.config["CLICK_BATCH_SIZE"]
+        metrics.CLICKS_BUFFERED.inc()
         if full:
             self.flush()
         elif self._flusher_pid != os.getpid():
@@ -127,7 +129,9 @@ class ClickBuffer:
                 log.exception("writing %d clicks failed; keeping them for the next try", len(rows))
                 with self._lock:
                     self._rows[:0] = rows[-MAX_PENDING:]
+                metrics.CLICKS_DROPPED.inc(max(0, len(rows) - MAX_PENDING))
                 return 0
+            metrics.CLICKS_WRITTEN.inc(len(rows))
             return len(rows)
 
     def _start_flusher(self) -> None:
