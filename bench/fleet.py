@@ -252,9 +252,7 @@ class Balancer:
         )
         user = "user root;" if os.geteuid() == 0 else ""
         conf = Path(self.dir) / "nginx.conf"
-        conf.write_text(
-            NGINX_CONF.format(user=user, dir=self.dir, servers=servers, port=self.port)
-        )
+        conf.write_text(NGINX_CONF.format(user=user, dir=self.dir, servers=servers, port=self.port))
         command = ["nginx", "-c", str(conf), "-p", self.dir, "-e", f"{self.dir}/nginx-error.log"]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _wait_until(lambda: status_of(self.url, "GET", "/healthz") == 200, 15, "nginx not up")
@@ -775,7 +773,8 @@ def metrics_agree(fleet: Fleet, redirects: int = 300, pulls: int = 40) -> dict:
     after = [node.metrics() for node in fleet.nodes]
 
     def delta(name):
-        return sum(new.get(name, 0) - old.get(name, 0) for old, new in zip(before, after, strict=True))
+        pairs = zip(before, after, strict=True)
+        return sum(new.get(name, 0) - old.get(name, 0) for old, new in pairs)
 
     running = fleet.sql(
         "SELECT count(*) FROM links WHERE id = ANY(%s) AND status = 'running'", (list(queued),)
