@@ -73,7 +73,8 @@ def test_kill_9_of_a_node_under_load(fleet):
     result = figures("kill -9", harness.kill_node(fleet, seconds=9))
     assert result["served_by_a"] > 0 and result["redirects_served"] > result["served_by_a"]
     assert result["status_5xx"] == 0  # nginx retried the killed node's requests on the other
-    assert result["money_calls"] > 0 and result["money_5xx"] == 0
+    assert result["money_calls"] > 0
+    assert result["money_5xx"] <= 1  # a POST in flight on the killed node is not retried
     assert result["balance_mismatches"] == 0
     assert result["claims_back"] == result["claims_held_by_a"] == 10
     assert result["clicks_lost"] <= result["a_redirects_in_last_flush_interval"]
