@@ -344,7 +344,8 @@ class Fleet:
 
         app = create_app(
             "development", SQLALCHEMY_DATABASE_URI=self.postgres.url, LOG_LEVEL="WARNING",
-            RATELIMIT_ENABLED=False, **SECRETS,
+            RATELIMIT_ENABLED=False, SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+            **SECRETS,
         )  # fmt: skip
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"))
@@ -717,7 +718,18 @@ def postgres_restart(fleet: Fleet, after_seconds: float = 12) -> dict:
         "requests_from_10s_after_back": len(late),
         "failed_from_10s_after_back": sum(1 for e in late if e[2] not in (200, 302)),
         "statuses": dict(Counter(e[2] for e in log)),
+        "unhandled_errors": _unhandled_errors(fleet),
     }
+
+
+def _unhandled_errors(fleet: Fleet) -> list[str]:
+    """The last line of each 500's traceback in the nodes' logs (JSON lines)."""
+    found = []
+    for node in fleet.nodes:
+        for line in node.log.read_text().splitlines():
+            if '"unhandled error' in line:
+                found.append(json.loads(line).get("exception", "").strip().splitlines()[-1])
+    return found
 
 
 def redis_outage(fleet: Fleet, down_seconds: float = 3, recovery_seconds: float = 15) -> dict:

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as config_module
 from likepion import errors
 from likepion.core.converters import IdConverter, ServiceTypeConverter
+from likepion.core.db import close_session
 from likepion.core.enums import ServiceType
 from likepion.core.envelope import ErrorRead
 from likepion.core.logs import init_logging
@@ -105,6 +106,7 @@ def register_extensions(app: Flask) -> None:
     import likepion.models  # noqa: F401 - every table in db.metadata (create_all, migrations)
 
     db.init_app(app)
+    app.teardown_appcontext(close_session)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     jwt.init_app(app)
     errors.register_jwt_loaders(jwt)

@@ -6,8 +6,10 @@ import logging
 
 import psycopg
 import pytest
+from sqlalchemy import text
 
 from likepion import create_app
+from likepion.core.db import db
 from tests.conftest import build_app
 from tests.factories import make_user
 
@@ -108,3 +110,27 @@ def test_dead_pooled_connections_answer_503_once_then_fresh_ones_serve(pg_app):
     assert int(lost.headers["Retry-After"]) > 0
     assert lost.json["error"] == 1
     assert after == [200, 200, 200]
+
+
+@pytest.mark.pg
+def test_a_connection_lost_after_the_answer_does_not_turn_it_into_a_500(pg_app):
+    user = make_user(pg_app)
+    client = pg_app.test_client()
+    headers = {"Authorization": f"Bearer {user.api_key}"}
+    url = pg_app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg", "postgresql")
+
+    def server_restarts_now(response):  # between the last statement and the session's end
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        return response
+
+    hooks = pg_app.after_request_funcs.setdefault(None, [])
+    hooks.append(server_restarts_now)
+    try:
+        answered = client.get("/api/account", headers=headers)
+    finally:
+        hooks.remove(server_restarts_now)
+
+    assert answered.status_code == 200
+    assert [client.get("/api/account", headers=headers).status_code for _ in range(2)] == [200] * 2
