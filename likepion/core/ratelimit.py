@@ -17,6 +17,8 @@ from werkzeug.exceptions import TooManyRequests
 from likepion.core.credentials import bearer_token, server_key
 from likepion.core.crypto import key_hash
 
+log = logging.getLogger(__name__)
+
 
 def client_ip() -> str:
     return "ip:" + (get_remote_address() or "unknown")
@@ -93,9 +95,6 @@ def _only_for_blueprints(app: Flask, limited: set[str]) -> None:
                 hooks[i] = guard(hook)
 
 
-log = logging.getLogger(__name__)
-
-
 def hit_public_limit(config_key: str, *scope) -> None:
     """Count one hit of the limit in `config_key` for the client IP (and `scope`, e.g. a link
     id); 429 with Retry-After when over. Called by the public views themselves, so the redirect
@@ -109,7 +108,6 @@ def hit_public_limit(config_key: str, *scope) -> None:
         counter = limiter.limiter
         allowed = counter.hit(item, *keys)
     except Exception:  # noqa: BLE001 - storage down: count in this process meanwhile
-        log.warning("rate limit storage unreachable; counting %s in this process", config_key)
         counter = _memory_counter(current_app)
         allowed = counter.hit(item, *keys)
     if not allowed:
@@ -120,5 +118,6 @@ def hit_public_limit(config_key: str, *scope) -> None:
 def _memory_counter(app: Flask) -> MovingWindowRateLimiter:
     found = app.extensions.get("likepion_memory_limiter")
     if found is None:
+        log.warning("rate limit storage unreachable: public limits counted in this process")
         found = app.extensions["likepion_memory_limiter"] = MovingWindowRateLimiter(MemoryStorage())
     return found

@@ -86,3 +86,14 @@ def test_limits_off_means_no_public_limits_either():
     app, client, headers = public_app(QR_RATE_LIMIT="1 per minute", RATELIMIT_ENABLED=False)
     _, alias = add_qr(client, headers)
     assert [qr_fetch(client, alias).status_code for _ in range(3)] == [200] * 3
+
+
+def test_without_redis_public_limits_are_counted_in_the_process(caplog):
+    app, client, headers = public_app(
+        QR_RATE_LIMIT="2 per minute", RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0"
+    )
+    _, alias = add_qr(client, headers)
+    assert [qr_fetch(client, alias).status_code for _ in range(3)] == [200, 200, 429]
+    said = ("counted in this process", "falling back to in-memory")
+    assert any(text in r.getMessage() for r in caplog.records for text in said)
+    assert app.server_errors == []
