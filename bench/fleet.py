@@ -558,7 +558,7 @@ def drain(fleet: Fleet, links: int = 5000, pullers_per_node: int = 4) -> dict:
 
 
 def run_wrk(url: str, seconds: float, connections: int = 16) -> dict:
-    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "-H",
+    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{round(seconds)}s", "-H",
                f"User-Agent: {BROWSER_UA}", url]  # fmt: skip
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
