@@ -53,12 +53,20 @@ def _start_timer():
 
 
 def _count_request(response):
-    family = request.blueprint or "unmatched"
-    REQUESTS.labels(family, response.status_code).inc()
+    key = (request.blueprint, response.status_code)
+    counters = _by_family_and_status.get(key)
+    if counters is None:  # labels() looks up under a lock: resolved once per key
+        family = key[0] or "unmatched"
+        counters = _by_family_and_status[key] = (REQUESTS.labels(family, key[1]),
+                                                  LATENCY.labels(family))  # fmt: skip
+    counters[0].inc()
     started = g.get("metrics_started")
     if started is not None:
-        LATENCY.labels(family).observe(time.perf_counter() - started)
+        counters[1].observe(time.perf_counter() - started)
     return response
+
+
+_by_family_and_status: dict = {}
 
 
 @bp.get("/metrics")
