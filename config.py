@@ -73,6 +73,15 @@ class Config:
     BACKLINK_RATE_LIMIT = "120 per minute"
     WORKER_RATE_LIMIT = "600 per minute"
     AUTH_RATE_LIMIT = "60 per minute"
+    # Public routes, per client IP: link password tries (per link) and QR renders.
+    PASSWORD_RATE_LIMIT = "10 per minute"
+    QR_RATE_LIMIT = "60 per minute"
+    # Redis gone: count in each process meanwhile (logged), back to Redis when it answers.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Proxies in front that set X-Forwarded-For/-Proto/-Host (werkzeug ProxyFix); Heroku: 1.
+    TRUSTED_PROXY_HOPS = 0
+    # When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.
+    METRICS_TOKEN = ""
 
     CLAIM_TTL_MINUTES = 15
     # Base of short links, QR and rotator URLs (e.g. https://buildlink.org); empty: the request's.
@@ -112,6 +121,9 @@ class ProductionConfig(Config):
     REQUIRED_FROM_ENV = (
         "SECRET_KEY", "JWT_SECRET_KEY", "CREDENTIALS_KEY", "DATABASE_URL", "PUBLIC_URL",
     )  # fmt: skip
+    # Limits must be shared by every worker: REDIS_URL, or an explicit RATELIMIT_STORAGE_URI
+    # (`memory://` counts in each worker apart, on purpose).
+    REQUIRED_ONE_OF_ENV = (("REDIS_URL", "RATELIMIT_STORAGE_URI"),)
 
 
 CONFIGS = {

@@ -6,7 +6,9 @@ so WEB_CONCURRENCY x GUNICORN_THREADS slow clients are needed to stall the servi
 WEB_CONCURRENCY (README, "Slow clients").
 """
 
+import glob
 import os
+import tempfile
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '5000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -35,3 +37,23 @@ def worker_exit(server, worker):
     from likepion.redirect.tracking import flush_all
 
     flush_all()
+
+
+# Metrics of every worker (prometheus_client multiprocess mode, likepion/core/metrics.py): set
+# before the workers import the app; emptied when the master starts, so counts start at zero.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="likepion-metrics-")
+
+
+def on_starting(server):
+    metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(metrics_dir, exist_ok=True)
+    for stale in glob.glob(os.path.join(metrics_dir, "*.db")):
+        os.remove(stale)
+
+
+def child_exit(server, worker):
+    """A dead worker's live gauges go; its counters stay in the totals."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -6,13 +6,16 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api
 from flask_swagger_ui import get_swaggerui_blueprint
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 from likepion import errors
 from likepion.core.converters import IdConverter, ServiceTypeConverter
+from likepion.core.db import close_session
 from likepion.core.enums import ServiceType
 from likepion.core.envelope import ErrorRead
 from likepion.core.logs import init_logging
+from likepion.core.metrics import init_metrics
 from likepion.core.ratelimit import (
     api_key_identity,
     client_ip,
@@ -61,7 +64,9 @@ def create_app(config=None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
     app.session_interface = SessionsOnlyWithCookie()
     load_config(app, config, overrides)
+    trust_proxies(app)
     init_logging(app)
+    init_metrics(app)
     register_extensions(app)
     register_blueprints(app)
     init_page_headers(app)
@@ -79,6 +84,11 @@ def load_config(app: Flask, config, overrides: dict) -> None:
     app.config.from_object(config_class)
     if not app.config.get("TESTING"):
         missing = [k for k in getattr(config_class, "REQUIRED_FROM_ENV", ()) if k not in os.environ]
+        missing += [
+            " or ".join(keys)
+            for keys in getattr(config_class, "REQUIRED_ONE_OF_ENV", ())
+            if not any(key in os.environ for key in keys)
+        ]
         if missing:
             raise RuntimeError(f"production config needs these environment variables: {missing}")
         app.config.update(config_module.env_overrides(config_class))
@@ -95,10 +105,19 @@ def load_config(app: Flask, config, overrides: dict) -> None:
         os.makedirs(app.instance_path, exist_ok=True)
 
 
+def trust_proxies(app: Flask) -> None:
+    """Client address, scheme and host from the last TRUSTED_PROXY_HOPS proxies' X-Forwarded-*
+    headers; with 0 hops a client-sent X-Forwarded-For changes nothing."""
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def register_extensions(app: Flask) -> None:
     import likepion.models  # noqa: F401 - every table in db.metadata (create_all, migrations)
 
     db.init_app(app)
+    app.teardown_appcontext(close_session)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     jwt.init_app(app)
     errors.register_jwt_loaders(jwt)

@@ -8,6 +8,8 @@ import logging
 
 from flask import Flask, current_app, g, request
 from marshmallow import ValidationError
+from psycopg import OperationalError as DriverOperationalError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from likepion.core import envelope as success_family
@@ -87,6 +89,36 @@ def handle_unexpected(error: Exception):
     )
 
 
+def handle_database_error(error: Exception):
+    """A lost database connection (server restarted, or not back yet) is a 503 to retry, and
+    every pooled connection, all dead alike, is dropped so the next requests open fresh ones
+    (the idle ping of core/db.py would only catch them after 10 s). Other errors: a 500."""
+    if not _is_disconnect(error):
+        return handle_unexpected(error)
+    cause = getattr(error, "orig", None) or error  # no SQL or parameters in the log
+    log.warning("database connection lost (request_id=%s): %r", g.get("request_id"), cause)
+    try:
+        db.session.remove()
+        db.engine.dispose()
+    except Exception:  # noqa: BLE001 - closing dead connections may fail too; they are dropped
+        log.debug("dropping dead connections", exc_info=True)
+    return render(503, "database_unavailable", "The database is unavailable; retry shortly.",
+                  headers=[("Retry-After", "1")])  # fmt: skip
+
+
+def _is_disconnect(error: Exception) -> bool:
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        error = error.orig
+    # psycopg: no SQLSTATE (connection refused or closed), class 08 (connection exception) or
+    # 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now: the server restarting).
+    state = getattr(error, "sqlstate", None) or ""
+    return isinstance(error, DriverOperationalError) and (
+        not state or state.startswith(("08", "57P"))
+    )
+
+
 def _webargs_messages(error: HTTPException) -> dict:
     """Field errors attached by webargs/flask-smorest, without the location level."""
     messages = (getattr(error, "data", None) or {}).get("messages") or {}
@@ -104,6 +136,8 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ValidationError, handle_validation_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
+    app.register_error_handler(DBAPIError, handle_database_error)
+    app.register_error_handler(DriverOperationalError, handle_database_error)
 
 
 def register_jwt_loaders(jwt) -> None:

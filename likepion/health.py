@@ -1,7 +1,9 @@
-"""`GET /healthz`: the app is up and its database answers."""
+"""`GET /healthz`: the app is up and its database answers. `GET /readyz`: the database and
+(when the limits are kept there) Redis answer, for load balancers."""
 
 import logging
 
+from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
@@ -29,3 +31,43 @@ def healthz():
         db.session.rollback()
         return {"status": "error", "database": "unreachable"}, 503
     return {"status": "ok", "database": "ok"}
+
+
+class ReadyRead(Schema):
+    status = fields.String()
+    database = fields.String()
+    redis = fields.String(metadata={"description": "Only when the rate limits live in Redis"})
+    failing = fields.List(fields.String())
+
+
+@bp.get("/readyz")
+@bp.response(200, ReadyRead)
+@bp.alt_response(503, schema=ReadyRead, description="A dependency does not answer; `failing`")
+def readyz():
+    parts = {"database": _database_answers()}
+    if current_app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
+        parts["redis"] = _redis_answers()
+    failing = [name for name, ok in parts.items() if not ok]
+    body = {name: "ok" if ok else "unreachable" for name, ok in parts.items()}
+    body |= {"status": "error" if failing else "ok", "failing": failing}
+    return body, 503 if failing else 200
+
+
+def _database_answers() -> bool:
+    try:
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        log.warning("readiness: database unreachable")
+        return False
+    return True
+
+
+def _redis_answers() -> bool:
+    try:
+        if current_app.extensions["likepion_limiter"].storage.check():
+            return True
+    except Exception:  # noqa: BLE001 - any failure of the client means not ready
+        pass
+    log.warning("readiness: redis unreachable")
+    return False

@@ -71,12 +71,17 @@ def _clean_state(app, request):
 
 
 # Building an app registers every route and its OpenAPI doc (~0.3 s), so the suite builds one per
-# database per xdist worker and resets its state between tests. The auth limit keys on the
-# client IP, which every test shares, so it is lifted here; tests/core/test_ratelimit.py builds
-# its own apps to test the real limits.
+# database per xdist worker and resets its state between tests. The per-IP limits key on the
+# client IP, which every test shares, so they are lifted here; tests/core/test_ratelimit.py and
+# tests/redirect/test_public_limits.py build their own apps to test the real limits.
+LIFTED_IP_LIMITS = {
+    key: "100000 per minute" for key in ("AUTH_RATE_LIMIT", "PASSWORD_RATE_LIMIT", "QR_RATE_LIMIT")
+}
+
+
 @pytest.fixture(scope="session")
 def _suite_app():
-    return build_app(_suite_database(), AUTH_RATE_LIMIT="100000 per minute")
+    return build_app(_suite_database(), **LIFTED_IP_LIMITS)
 
 
 @pytest.fixture
@@ -88,11 +93,7 @@ def app(_suite_app, request):
 @pytest.fixture(scope="session")
 def _pg_app():
     url = os.environ.get("LIKEPION_TEST_PG_URL")
-    return (
-        build_app(databases.worker_database(url, "_pg"), AUTH_RATE_LIMIT="100000 per minute")
-        if url
-        else None
-    )
+    return build_app(databases.worker_database(url, "_pg"), **LIFTED_IP_LIMITS) if url else None
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Declarative base, shared column mixins, SQLite connection settings and owned-row lookup."""
 
+import logging
 import sqlite3
 import time
 import uuid
@@ -8,7 +9,7 @@ from datetime import datetime
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, Uuid, event, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import Pool
 
@@ -29,6 +30,20 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+log = logging.getLogger(__name__)
+
+
+def close_session(_error=None) -> None:
+    """End the request's session (registered after Flask-SQLAlchemy's, so it runs first). When
+    the server dropped the connection after the request's last statement (a restart), the
+    rollback fails: discard the session and the pool's dead connections instead of turning an
+    answered request into a 500."""
+    try:
+        db.session.remove()
+    except DBAPIError:
+        log.warning("the database connection was lost at the end of a request; pool dropped")
+        db.session.registry.clear()
+        db.engine.dispose()
 
 
 # `__table_args__` of every table with a public integer id: SQLite's AUTOINCREMENT never hands

@@ -1,14 +1,23 @@
-"""Per-family rate limits: one shared counter per caller across all routes of an API family."""
+"""Per-family rate limits: one shared counter per caller across all routes of an API family,
+and per-IP limits that public routes check themselves (`hit_public_limit`)."""
 
+import logging
+import time
 from functools import partial, wraps
 
 from flask import Flask, current_app, request
 from flask_jwt_extended import decode_token
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
 
 from likepion.core.credentials import api_key, bearer_token, server_key
 from likepion.core.crypto import key_hash
+
+log = logging.getLogger(__name__)
 
 
 def client_ip() -> str:
@@ -45,6 +54,7 @@ def init_rate_limits(app: Flask, family_limits: list[tuple]) -> Limiter:
     app's key prefix and strategy on the object, and tests build many apps.
     """
     limiter = Limiter(key_func=client_ip, app=app)
+    app.extensions["likepion_limiter"] = limiter
     _only_for_blueprints(app, {blueprint.name for blueprint, _, _ in family_limits})
     for blueprint, config_key, key_func in family_limits:
         limiter.shared_limit(
@@ -83,3 +93,31 @@ def _only_for_blueprints(app: Flask, limited: set[str]) -> None:
                 isinstance(hook, partial) and isinstance(hook.args[0], Limiter)
             ):
                 hooks[i] = guard(hook)
+
+
+def hit_public_limit(config_key: str, *scope) -> None:
+    """Count one hit of the limit in `config_key` for the client IP (and `scope`, e.g. a link
+    id); 429 with Retry-After when over. Called by the public views themselves, so the redirect
+    pays nothing for the limiter (see _only_for_blueprints)."""
+    limiter: Limiter = current_app.extensions["likepion_limiter"]
+    if not limiter.enabled:
+        return
+    item = parse(current_app.config[config_key])
+    keys = (current_app.config["RATELIMIT_KEY_PREFIX"], config_key.lower(), client_ip(), *scope)
+    try:
+        counter = limiter.limiter
+        allowed = counter.hit(item, *keys)
+    except Exception:  # noqa: BLE001 - storage down: count in this process meanwhile
+        counter = _memory_counter(current_app)
+        allowed = counter.hit(item, *keys)
+    if not allowed:
+        reset = counter.get_window_stats(item, *keys).reset_time
+        raise TooManyRequests(str(item), retry_after=max(1, int(reset - time.time())))
+
+
+def _memory_counter(app: Flask) -> MovingWindowRateLimiter:
+    found = app.extensions.get("likepion_memory_limiter")
+    if found is None:
+        log.warning("rate limit storage unreachable: public limits counted in this process")
+        found = app.extensions["likepion_memory_limiter"] = MovingWindowRateLimiter(MemoryStorage())
+    return found

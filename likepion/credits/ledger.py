@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.util import identity_key
 
 from likepion.auth.models import User
+from likepion.core import metrics
 from likepion.core.db import db
 from likepion.core.errors import InsufficientCredits, ValidationFailed
 from likepion.credits.models import LedgerEntry
@@ -28,12 +29,15 @@ def charge(user_id: int, amount: int, reason: str, ref=None) -> int:
             f"Not enough credits: this costs {amount}.", details={"required": amount}
         )
     _record(user_id, -amount, reason, ref, balance)
+    metrics.CREDITS_CHARGED.inc(amount)
     return balance
 
 
 def refund(user_id: int, amount: int, reason: str, ref=None) -> int:
     """Give back `amount` credits taken earlier by a charge."""
-    return _credit(user_id, amount, reason, ref)
+    balance = _credit(user_id, amount, reason, ref)
+    metrics.CREDITS_REFUNDED.inc(amount)
+    return balance
 
 
 def top_up(user_id: int, amount: int, reason: str = "top_up", ref=None) -> int:

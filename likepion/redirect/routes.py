@@ -6,7 +6,9 @@ import re
 from flask import Blueprint, Response, redirect, request
 
 from likepion.auth import passwords
+from likepion.core import metrics
 from likepion.core.errors import Gone, NotFound
+from likepion.core.ratelimit import hit_public_limit
 from likepion.core.time import utcnow
 from likepion.redirect import pages, resolve, tracking
 from likepion.shortener import public, qrcodes
@@ -35,11 +37,14 @@ def follow(alias):
         raise Gone("This link has expired.")
     if target.password_hash:
         given = request.form.get("password") if request.method == "POST" else None
+        if given is not None:
+            hit_public_limit("PASSWORD_RATE_LIMIT", target.id)
         if given is None or not passwords.verify_password(target.password_hash, given):
             return pages.password_form(target, request.path, wrong=given is not None)
     visit = tracking.visit_of_request()
     url = resolve.destination(target, visit)
     tracking.record_click(visit, short_url_id=target.id)
+    metrics.REDIRECTS.inc()
     if target.type == "direct":
         return redirect(url)
     return pages.link_page(target, url)
@@ -63,8 +68,9 @@ def qr_image(alias):
         raise NotFound("This QR code does not exist.")
     tracking.record_click(tracking.visit_of_request(), qr_code_id=qr.id)
     etag = hashlib.sha256(f"{qr.id}:{qr.updated_at.isoformat()}:{kind}".encode()).hexdigest()[:32]
-    if etag in request.if_none_match:
+    if etag in request.if_none_match:  # a cheap revalidation: not limited
         return Response(status=304, headers={"ETag": f'"{etag}"'})
+    hit_public_limit("QR_RATE_LIMIT")
     response = Response(
         qrcodes.render(qr, kind), mimetype="image/svg+xml" if kind == "svg" else "image/png"
     )
@@ -81,6 +87,7 @@ def rotator(slug):
         raise NotFound("This rotator does not exist or has no links.")
     link_id, url = chosen
     tracking.record_click(tracking.visit_of_request(), short_url_id=link_id)
+    metrics.REDIRECTS.inc()
     return redirect(url)
 
 

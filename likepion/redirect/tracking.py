@@ -21,12 +21,15 @@ from urllib.parse import urlsplit
 
 import iptocc
 from flask import Flask, current_app, request
-from sqlalchemy import insert
+from psycopg import IntegrityError as DriverIntegrityError
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from ua_parser import parse as parse_user_agent
 
+from likepion.core import metrics
 from likepion.core.db import db
 from likepion.core.time import utcnow
-from likepion.shortener.models import Click
+from likepion.shortener.models import Click, QrCode, ShortUrl
 
 log = logging.getLogger(__name__)
 BOTS = re.compile(
@@ -104,6 +107,7 @@ class ClickBuffer:
         with self._lock:
             self._rows.append(row)
             full = len(self._rows) >= self.app.config["CLICK_BATCH_SIZE"]
+        metrics.CLICKS_BUFFERED.inc()
         if full:
             self.flush()
         elif self._flusher_pid != os.getpid():
@@ -122,12 +126,14 @@ class ClickBuffer:
                 return 0
             try:
                 with self.app.app_context():
-                    _write(db.engine, rows)
+                    rows = _write_live(db.engine, rows)
             except Exception:
                 log.exception("writing %d clicks failed; keeping them for the next try", len(rows))
                 with self._lock:
                     self._rows[:0] = rows[-MAX_PENDING:]
+                metrics.CLICKS_DROPPED.inc(max(0, len(rows) - MAX_PENDING))
                 return 0
+            metrics.CLICKS_WRITTEN.inc(len(rows))
             return len(rows)
 
     def _start_flusher(self) -> None:
@@ -144,6 +150,31 @@ class ClickBuffer:
                 self.flush()
 
         threading.Thread(target=run, name="click-flusher", daemon=True).start()
+
+
+def _write_live(engine, rows: list[dict]) -> list[dict]:
+    """Write the rows; when a link or QR code was deleted since its clicks were buffered (a
+    foreign key violation), drop those clicks and write the rest, instead of failing the whole
+    batch at every try from then on. Returns the rows written."""
+    try:
+        _write(engine, rows)
+        return rows
+    except (IntegrityError, DriverIntegrityError):
+        live = _of_live_targets(engine, rows)
+        log.warning("dropping %d clicks of deleted links or QR codes", len(rows) - len(live))
+        metrics.CLICKS_DROPPED.inc(len(rows) - len(live))
+        if live:
+            _write(engine, live)
+        return live
+
+
+def _of_live_targets(engine, rows: list[dict]) -> list[dict]:
+    links = {row["short_url_id"] for row in rows} - {None}
+    codes = {row["qr_code_id"] for row in rows} - {None}
+    with engine.connect() as conn:
+        links = set(conn.scalars(select(ShortUrl.id).where(ShortUrl.id.in_(links))))
+        codes = set(conn.scalars(select(QrCode.id).where(QrCode.id.in_(codes))))
+    return [row for row in rows if row["short_url_id"] in links or row["qr_code_id"] in codes]
 
 
 def _write(engine, rows: list[dict]) -> None:

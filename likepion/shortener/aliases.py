@@ -23,6 +23,8 @@ RESERVED = frozenset(
         "u",
         "user",
         "healthz",
+        "readyz",
+        "metrics",
         "openapi.json",
         "docs",
         "static",

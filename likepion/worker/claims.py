@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine
 
 from likepion.backlink import progress
 from likepion.backlink.models import Account, Link, Request
+from likepion.core import metrics
 from likepion.core.db import db
 from likepion.core.time import as_utc, utcnow
 from likepion.worker.models import Server
@@ -63,8 +64,11 @@ def claim_links(server: Server, service_type: str, limit: int) -> list[uuid.UUID
     }
     engine = db.engine
     if engine.dialect.name != "postgresql":
-        return list(db.session.scalars(CLAIM_LINKS, params))
-    return _commit_claim(engine, _claim_sql(limit), params)
+        claimed = list(db.session.scalars(CLAIM_LINKS, params))
+    else:
+        claimed = _commit_claim(engine, _claim_sql(limit), params)
+    metrics.TASKS_CLAIMED.inc(len(claimed))
+    return claimed
 
 
 def _commit_claim(engine: Engine, sql: str, params: dict) -> list[uuid.UUID]:
@@ -179,6 +183,7 @@ def release_expired(service_type: str | None = None, now: datetime | None = None
     )
     for request_id in set(failed_link_requests):
         progress.settle(requests[request_id])
+    metrics.TASKS_REQUEUED.inc(requeued)
     return {"requeued": requeued, "failed": len(failed_link_requests)}
 
 

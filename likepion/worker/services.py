@@ -12,6 +12,7 @@ from sqlalchemy.orm import defer
 
 from likepion.backlink import progress
 from likepion.backlink.models import Account, Link, Request, Site
+from likepion.core import metrics
 from likepion.core.crypto import key_hash, new_key
 from likepion.core.db import db
 from likepion.core.errors import Conflict, NotFound, ValidationFailed
@@ -215,6 +216,7 @@ def report_links(server: Server, service_type: str, items: list[dict]) -> dict:
         progress.settle(requests[request_id])
     db.session.commit()
     updated = sum(1 for r in results if r["success"])
+    metrics.TASKS_REPORTED.inc(updated)
     return {"input": len(results), "updated": updated, "failed": len(results) - updated,
             "results": results}  # fmt: skip
 

@@ -244,3 +244,38 @@ def test_a_full_batch_is_written_during_the_request(batching_app):
     assert stored_clicks(app) == 10
     assert tracking.buffer(app).flush() == 2
     assert stored_clicks(app) == 12
+
+
+def test_clicks_of_a_link_deleted_before_the_flush_do_not_block_the_others(batching_app):
+    app = batching_app(50)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {make_user(app, is_admin=True).api_key}"}
+    gone_id, gone = add_link(client, headers, "https://example.com/gone")
+    _, kept = add_link(client, headers, "https://example.com/kept")
+    for i in range(3):
+        visit(client, gone, f"8.8.8.{i}", WINDOWS_CHROME)
+        visit(client, kept, f"8.8.8.{i}", WINDOWS_CHROME)
+    assert client.delete(f"/api/url/{gone_id}/delete", headers=headers).status_code == 200
+
+    assert tracking.buffer(app).flush() == 3
+    visit(client, kept, "8.8.4.4", WINDOWS_CHROME)
+    assert tracking.buffer(app).flush() == 1  # nothing left behind to fail again
+    assert stored_clicks(app) == 4
+
+
+@pytest.mark.pg
+def test_on_postgresql_too_a_deleted_links_clicks_are_dropped_not_retried(pg_app):
+    pg_app.config.update(CLICK_BATCH_SIZE=50)
+    client = pg_app.test_client()
+    headers = {"Authorization": f"Bearer {make_user(pg_app, is_admin=True).api_key}"}
+    gone_id, gone = add_link(client, headers, "https://example.com/gone")
+    _, kept = add_link(client, headers, "https://example.com/kept")
+    for i in range(3):
+        visit(client, gone, f"8.8.8.{i}", WINDOWS_CHROME)
+        visit(client, kept, f"8.8.8.{i}", WINDOWS_CHROME)
+    assert client.delete(f"/api/url/{gone_id}/delete", headers=headers).status_code == 200
+
+    tracking.buffer(pg_app).flush()  # the flusher thread may have written some already
+    visit(client, kept, "8.8.4.4", WINDOWS_CHROME)
+    tracking.buffer(pg_app).flush()
+    assert stored_clicks(pg_app) == 4

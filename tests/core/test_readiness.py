@@ -1,0 +1,136 @@
+"""`/readyz` for load balancers, the production guard on shared limits (issue 11 item 8), the
+rate limits' in-memory fallback when Redis is away, and a lost database connection answered
+as a 503 to retry with the dead pool dropped."""
+
+import logging
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from likepion import create_app
+from likepion.core.db import db
+from tests.conftest import build_app
+from tests.factories import make_user
+
+SECRETS = {
+    "SECRET_KEY": "s" * 32,
+    "JWT_SECRET_KEY": "j" * 32,
+    "CREDENTIALS_KEY": "ZGV2LWNyZWRlbnRpYWxzLWtleS0zMi1ieXRlcy0wMDA=",
+}
+NOBODY_LISTENS = "redis://127.0.0.1:9/0"  # the discard port: connection refused at once
+
+
+def test_readyz_answers_ok_with_the_database_and_no_redis_configured(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok", "failing": []}
+
+
+def test_readyz_names_the_database_when_it_is_gone(tmp_path):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/no-dir/db.sqlite")
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json["failing"] == ["database"]
+    assert response.json["database"] == "unreachable"
+
+
+def test_readyz_names_redis_when_it_does_not_answer():
+    app = build_app("sqlite://", RATELIMIT_STORAGE_URI=NOBODY_LISTENS)
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json == {
+        "status": "error", "database": "ok", "redis": "unreachable", "failing": ["redis"]
+    }  # fmt: skip
+
+
+@pytest.mark.redis
+def test_readyz_checks_a_configured_redis(redis_url):
+    app = build_app("sqlite://", RATELIMIT_STORAGE_URI=redis_url)
+    response = app.test_client().get("/readyz")
+    assert (response.status_code, response.json["redis"]) == (200, "ok")
+
+
+def test_without_redis_the_api_answers_with_limits_counted_in_memory_and_says_so(caplog):
+    app = build_app(
+        "sqlite://", RATELIMIT_STORAGE_URI=NOBODY_LISTENS, SHORTENER_RATE_LIMIT="2/minute"
+    )
+    user = make_user(app)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {user.api_key}"}
+
+    with caplog.at_level(logging.WARNING):
+        answers = [client.get("/api/account", headers=headers) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert all(a.headers.get("X-RateLimit-Limit") == "2" for a in answers)
+    assert any("falling back to in-memory" in r.getMessage() for r in caplog.records)
+    assert app.server_errors == []
+
+
+def production_env(monkeypatch, tmp_path, **env):
+    for key in ("REDIS_URL", "RATELIMIT_STORAGE_URI", "LIKEPION_CONFIG"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in (SECRETS | {"DATABASE_URL": f"sqlite:///{tmp_path}/p.db"} | env).items():
+        monkeypatch.setenv(key, value)
+
+
+def test_production_refuses_to_start_without_shared_limit_storage(monkeypatch, tmp_path):
+    production_env(monkeypatch, tmp_path)
+    with pytest.raises(RuntimeError, match="REDIS_URL or RATELIMIT_STORAGE_URI"):
+        create_app("production")
+
+
+def test_production_starts_with_redis_or_explicit_memory_storage(monkeypatch, tmp_path):
+    production_env(monkeypatch, tmp_path, REDIS_URL="redis://127.0.0.1:6379/9")
+    assert create_app("production").config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/9"
+    production_env(monkeypatch, tmp_path, RATELIMIT_STORAGE_URI="memory://")
+    assert create_app("production").config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+@pytest.mark.pg
+@pytest.mark.allow_500
+def test_dead_pooled_connections_answer_503_once_then_fresh_ones_serve(pg_app):
+    user = make_user(pg_app)
+    client = pg_app.test_client()
+    headers = {"Authorization": f"Bearer {user.api_key}"}
+    assert client.get("/api/account", headers=headers).status_code == 200
+
+    url = pg_app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(url, autocommit=True) as admin:  # what a server restart does to them
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+    lost = client.get("/api/account", headers=headers)
+    after = [client.get("/api/account", headers=headers).status_code for _ in range(3)]
+
+    assert lost.status_code == 503
+    assert int(lost.headers["Retry-After"]) > 0
+    assert lost.json["error"] == 1
+    assert after == [200, 200, 200]
+
+
+@pytest.mark.pg
+def test_a_connection_lost_after_the_answer_does_not_turn_it_into_a_500(pg_app):
+    user = make_user(pg_app)
+    client = pg_app.test_client()
+    headers = {"Authorization": f"Bearer {user.api_key}"}
+    url = pg_app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg", "postgresql")
+
+    def server_restarts_now(response):  # between the last statement and the session's end
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        return response
+
+    hooks = pg_app.after_request_funcs.setdefault(None, [])
+    hooks.append(server_restarts_now)
+    try:
+        answered = client.get("/api/account", headers=headers)
+    finally:
+        hooks.remove(server_restarts_now)
+
+    assert answered.status_code == 200
+    assert [client.get("/api/account", headers=headers).status_code for _ in range(2)] == [200] * 2
