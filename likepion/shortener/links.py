@@ -126,6 +126,8 @@ def _apply(user, link: ShortUrl, fields: dict) -> Channel | None:
         link.title = fields["metatitle"]
     if "metadescription" in fields:
         link.description = fields["metadescription"]
+    if "public_stats" in fields:
+        link.public_stats = fields["public_stats"]
     if fields.get("channel") is not None:
         return get_owned(Channel, fields["channel"], user.id)
     return None
