@@ -212,8 +212,13 @@ def rebuild_rollups(since):
         for kind, ids in jobs:
             with db.engine.begin() as connection:
                 rollups.lock_clicks(connection)
-                rollups.rebuild(connection, kind, ids, since=start,
-                                hourly_days=current_app.config["CLICK_HOURLY_DAYS"])  # fmt: skip
+                rollups.rebuild(
+                    connection,
+                    kind,
+                    ids,
+                    since=start,
+                    hourly_days=current_app.config["CLICK_HOURLY_DAYS"],
+                )
             bar.update(len(ids))
     click.echo(f"Rebuilt the rollups of {sum(len(ids) for _, ids in jobs)} links and QR codes.")
 

@@ -83,8 +83,15 @@ def _chart(series: list[dict]) -> dict:
     bars = []
     for index, point in enumerate(series):
         height = round((CHART_HEIGHT - CHART_TOP) * point["clicks"] / peak, 1)
-        bars.append({"x": round(index * slot + slot * 0.15, 1), "y": CHART_HEIGHT - height,
-                     "width": round(slot * 0.7, 1), "height": height, **point})  # fmt: skip
+        bars.append(
+            {
+                "x": round(index * slot + slot * 0.15, 1),
+                "y": CHART_HEIGHT - height,
+                "width": round(slot * 0.7, 1),
+                "height": height,
+                **point,
+            }
+        )
     labelled = [bars[0], bars[len(bars) // 2], bars[-1]]
     size = {"width": CHART_WIDTH, "height": CHART_HEIGHT, "top": CHART_TOP}
     return {"bars": bars, "labelled": labelled, "peak": peak, **size}

@@ -16,12 +16,12 @@ PAGE_ROWS = 5000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def click_csv(link_id: int, page_rows: int = PAGE_ROWS) -> Iterator[str]:
-    """The header, then one chunk of CSV text per page of `page_rows` clicks, oldest first."""
+def click_csv(link_id: int) -> Iterator[str]:
+    """The header, then one chunk of CSV text per page of PAGE_ROWS clicks, oldest first."""
     yield _csv_text([COLUMNS])
     after = None
     while True:
-        rows = _page(link_id, after, page_rows)
+        rows = _page(link_id, after, PAGE_ROWS)
         if not rows:
             return
         yield _csv_text([_cells(row) for row in rows])
@@ -32,8 +32,15 @@ def _page(link_id: int, after: tuple | None, page_rows: int) -> list:
     """One page after the keyset `after` = (created_at, id), on the (link, time) index; each
     page on a pooled connection of its own, with no transaction (nor SQLite lock) held
     between pages."""
-    columns = (Click.id, Click.created_at, Click.country, Click.referrer_host, Click.browser,
-               Click.os, Click.visitor)  # fmt: skip
+    columns = (
+        Click.id,
+        Click.created_at,
+        Click.country,
+        Click.referrer_host,
+        Click.browser,
+        Click.os,
+        Click.visitor,
+    )
     stmt = select(*columns).where(Click.short_url_id == link_id)
     if after is not None:
         stmt = stmt.where(tuple_(Click.created_at, Click.id) > tuple_(*after))
@@ -43,8 +50,14 @@ def _page(link_id: int, after: tuple | None, page_rows: int) -> list:
 
 
 def _cells(row) -> list[str]:
-    values = (plain(row.created_at), row.country, row.referrer_host, row.browser, row.os,
-              row.visitor)  # fmt: skip
+    values = (
+        plain(row.created_at),
+        row.country,
+        row.referrer_host,
+        row.browser,
+        row.os,
+        row.visitor,
+    )
     return [_safe("" if value is None else value) for value in values]
 
 

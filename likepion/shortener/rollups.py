@@ -111,8 +111,9 @@ def lock_clicks(connection: Connection) -> None:
         connection.exec_driver_sql("LOCK TABLE clicks IN SHARE ROW EXCLUSIVE MODE")
 
 
-def rebuild(connection: Connection, kind: str, object_ids: list[int], *, since: datetime,
-            hourly_days: int) -> None:  # fmt: skip
+def rebuild(
+    connection: Connection, kind: str, object_ids: list[int], *, since: datetime, hourly_days: int
+) -> None:
     """Replace the rollups of these objects (`kind`: a KINDS key) from the UTC midnight `since`
     on (ALL_TIME: everything) with aggregates of their raw clicks, and their all-time rows with
     the sum of their days. Hourly rows are built for the last `hourly_days` days only."""
@@ -120,8 +121,9 @@ def rebuild(connection: Connection, kind: str, object_ids: list[int], *, since: 
     hourly_since = max(since, midnight(days_ago=hourly_days))
     mine = rollup.object_id.in_(object_ids)
     connection.execute(delete(rollup).where(mine, rollup.period != "a", rollup.bucket >= since))
-    connection.execute(delete(visitors).where(visitors.object_id.in_(object_ids),
-                                              visitors.day >= since.date()))  # fmt: skip
+    connection.execute(
+        delete(visitors).where(visitors.object_id.in_(object_ids), visitors.day >= since.date())
+    )
     scope = RebuildScope(connection, getattr(Click, kind), object_ids)
     for period, start in (("d", since), ("h", hourly_since)):
         scope.insert_counts(rollup, period, start)
@@ -130,11 +132,17 @@ def rebuild(connection: Connection, kind: str, object_ids: list[int], *, since: 
     connection.execute(delete(rollup).where(mine, rollup.period == "a"))
     every_day = rollup.object_id, rollup.dimension, rollup.value
     days = (
-        select(every_day[0], literal_column("'a'"), every_day[1],
-               literal(ALL_TIME, rollup.bucket.type), every_day[2], func.sum(rollup.n))
+        select(
+            every_day[0],
+            literal_column("'a'"),
+            every_day[1],
+            literal(ALL_TIME, rollup.bucket.type),
+            every_day[2],
+            func.sum(rollup.n),
+        )
         .where(mine, rollup.period == "d")
         .group_by(*every_day)
-    )  # fmt: skip
+    )
     connection.execute(rollup.__table__.insert().from_select([*ROLLUP_KEY, "n"], days))
 
 
@@ -161,9 +169,14 @@ class RebuildScope:
         bucket = self.truncate(period, Click.created_at)
         for dimension, field in (("total", None), *DIMENSIONS.items()):
             value = func.coalesce(getattr(Click, field), literal_column("''")) if field else None
-            query = select(self.column, literal_column(f"'{period}'"),
-                           literal_column(f"'{dimension}'"), bucket,
-                           value if field else literal_column("''"), func.count())  # fmt: skip
+            query = select(
+                self.column,
+                literal_column(f"'{period}'"),
+                literal_column(f"'{dimension}'"),
+                bucket,
+                value if field else literal_column("''"),
+                func.count(),
+            )
             grouping = (self.column, bucket, value) if field else (self.column, bucket)
             query = query.where(self.mine, Click.created_at >= start).group_by(*grouping)
             self._insert(rollup, query)
@@ -225,10 +238,11 @@ def prune(connection: Connection, *, retention_days: int, hourly_days: int) -> d
             deleted["visitors"] += gone.rowcount
     hourly_cutoff = midnight(days_ago=hourly_days)
     deleted["hourly rollups"] = sum(
-        connection.execute(delete(rollup).where(rollup.period == "h",
-                                                rollup.bucket < hourly_cutoff)).rowcount
+        connection.execute(
+            delete(rollup).where(rollup.period == "h", rollup.bucket < hourly_cutoff)
+        ).rowcount
         for rollup, _visitors in KINDS.values()
-    )  # fmt: skip
+    )
     return deleted
 
 

@@ -98,8 +98,9 @@ def country_name(code: str | None) -> str:
 
 
 # --- time series ------------------------------------------------------------------------------
-def time_range(interval: str, start: datetime | None, end: datetime | None,
-               hourly_days: int) -> list[datetime]:  # fmt: skip
+def time_range(
+    interval: str, start: datetime | None, end: datetime | None, hourly_days: int
+) -> list[datetime]:
     """The bucket starts from `start` to `end` (both included, UTC; defaults: the last
     DEFAULT_POINTS buckets), at most MAX_POINTS; hours only within the last `hourly_days`."""
     last = floor(end or utcnow(), interval)
@@ -136,8 +137,12 @@ def time_series(rollup, object_id: int, points: list[datetime], interval: str) -
     """Clicks and unique clicks per point, and the seed's stats over the whole range."""
     period = "h" if interval == "hour" else "d"
     end = step(points[-1], interval, 1)
-    where = (rollup.object_id == object_id, rollup.period == period,
-             rollup.bucket >= points[0], rollup.bucket < end)  # fmt: skip
+    where = (
+        rollup.object_id == object_id,
+        rollup.period == period,
+        rollup.bucket >= points[0],
+        rollup.bucket < end,
+    )
     rows = db.session.execute(
         select(rollup.bucket, rollup.dimension, func.sum(rollup.n))
         .where(*where, rollup.dimension.in_(("total", "unique")))
@@ -175,7 +180,7 @@ def account(user_id: int, start: datetime, end: datetime) -> dict:
             QrRollup.dimension == "total",
             QrRollup.bucket >= start,
             QrRollup.bucket < end,
-        )  # fmt: skip
+        )
     )
     top = db.session.execute(
         select(LinkRollup.object_id, n)
@@ -194,6 +199,10 @@ def account(user_id: int, start: datetime, end: datetime) -> dict:
 
 
 def _top_links(top: list) -> list[dict]:
-    links = {link.id: link for link in db.session.scalars(
-        select(ShortUrl).where(ShortUrl.id.in_([object_id for object_id, _ in top])))}  # fmt: skip
+    links = {
+        link.id: link
+        for link in db.session.scalars(
+            select(ShortUrl).where(ShortUrl.id.in_([object_id for object_id, _ in top]))
+        )
+    }
     return [{"link": links[object_id], "clicks": int(n)} for object_id, n in top]

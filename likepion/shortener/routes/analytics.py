@@ -53,10 +53,14 @@ def account_stats(query, user):
     end = stats.step(points[-1], "day", 1)
     totals = stats.account(user.id, points[0], end)
     totals["topLinks"] = [
-        {"id": top["link"].id, "alias": top["link"].alias,
-         "shorturl": addresses.short_url(top["link"]), "clicks": top["clicks"]}
+        {
+            "id": top["link"].id,
+            "alias": top["link"].alias,
+            "shorturl": addresses.short_url(top["link"]),
+            "clicks": top["clicks"],
+        }
         for top in totals["topLinks"]
-    ]  # fmt: skip
+    ]
     return {"start": points[0], "end": points[-1], **totals}
 
 
