@@ -4,7 +4,7 @@ the cost of a read follows the number of buckets and distinct values, not of cli
 from datetime import datetime, timedelta
 
 import pycountry
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from likepion.core.db import db
 from likepion.core.errors import ValidationFailed
@@ -50,40 +50,33 @@ def stats(rollup, object_id: int) -> dict:
 def summary(rollup, *where) -> dict:
     """The seed's stats of the rollup rows matching `where`, summed per dimension value.
 
-    Top values are the TOP most frequent stored values (ties by value), then values with the
-    same label add up ("" and an unknown code both read "Unknown"), as the seed prints them."""
-    sums = (
-        select(rollup.dimension, rollup.value, func.sum(rollup.n).label("n"))
+    Top values are the TOP most frequent stored values (ties by value, in the database's
+    order), then values with the same label add up ("" and an unknown code both read
+    "Unknown"), as the seed prints them."""
+    n = func.sum(rollup.n)
+    rows = db.session.execute(
+        select(rollup.dimension, rollup.value, n)
         .where(*where)
         .group_by(rollup.dimension, rollup.value)
-        .subquery()
+        .order_by(rollup.dimension, n.desc(), rollup.value)
     )
-    order = (sums.c.n.desc(), sums.c.value)
-    rank = func.row_number().over(partition_by=sums.c.dimension, order_by=order).label("rank")
-    ranked = select(sums, rank).subquery()
-    social = and_(ranked.c.dimension == "referrer", _maybe_social(ranked.c.value))
-    rows = db.session.execute(select(ranked).where(or_(ranked.c.rank <= TOP, social)))
     result = {"clicks": 0, "uniqueClicks": 0, **{key: {} for key, _ in BREAKDOWNS.values()}}
     social_counts = dict.fromkeys(SOCIAL_HOSTS, 0)
-    for dimension, value, n, place in rows:
-        n = int(n)
+    places = dict.fromkeys(BREAKDOWNS, 0)
+    for dimension, value, count in rows:
+        count = int(count)
         if dimension in ("total", "unique"):
-            result["clicks" if dimension == "total" else "uniqueClicks"] = n
+            result["clicks" if dimension == "total" else "uniqueClicks"] = count
             continue
         if dimension == "referrer":
-            _add_social(social_counts, value, n)
-        if place <= TOP:
+            _add_social(social_counts, value, count)
+        places[dimension] += 1
+        if places[dimension] <= TOP:
             key, label = BREAKDOWNS[dimension]
-            result[key][label(value)] = result[key].get(label(value), 0) + n
+            result[key][label(value)] = result[key].get(label(value), 0) + count
     for key, _ in BREAKDOWNS.values():
-        result[key] = {name: str(n) for name, n in result[key].items()}
+        result[key] = {name: str(count) for name, count in result[key].items()}
     return {**result, "socialCount": social_counts}
-
-
-def _maybe_social(value):
-    """A superset of the social hosts (SQLite's LIKE ignores case); _add_social decides."""
-    hosts = [host for group in SOCIAL_HOSTS.values() for host in group]
-    return or_(value.in_(hosts), *(value.like(f"%.{host}") for host in hosts))
 
 
 def _add_social(counts: dict[str, int], host: str, n: int) -> None:
