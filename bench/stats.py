@@ -1,6 +1,6 @@
 """Stats calls on a link with 1,000,000 clicks against the same calls on a link with 100.
 
-    .venv/bin/python bench/stats.py [--clicks 1000000] [--requests 30]
+    .venv/bin/python bench/stats.py [--clicks 1000000] [--requests 50]
     LIKEPION_BENCH_PG_URL=postgresql://postgres:postgres@127.0.0.1:5432/likepion_bench \
         .venv/bin/python bench/stats.py
 
@@ -8,10 +8,11 @@ On a temporary SQLite file and, when LIKEPION_BENCH_PG_URL is set, on that Postg
 (dropped and created again): two users with one link each; the big link gets --clicks clicks
 spread over the last 30 days, the small one 100, written by bulk SQL (generate_series on
 PostgreSQL, a recursive CTE on SQLite), then the rollups are built by rollups.rebuild (timed).
-Then, through the in-process test client (rate limiter off), the median of --requests calls of
-`GET /api/url/:id`, `GET /api/urls` (each owner's list) and `GET /api/url/:id/stats` (30 days),
-and the ratio big / small (goal: <= 1.5x). With --export, a child process streams the big
-link's CSV export and reports its peak RSS before and after.
+Then, through the in-process test client (rate limiter off), the median of --requests calls
+(big and small interleaved, so both see the same load) of `GET /api/url/:id`, `GET /api/urls`
+(each owner's list) and `GET /api/url/:id/stats` (30 days), and the ratio big / small (goal:
+<= 1.5x). With --export, a child process streams the big link's CSV export and reports its
+peak RSS before and after.
 
 LIKEPION_BENCH_CODE=<dir> runs the same measurement on another checkout's code (e.g. an export
 of main, to measure the old path: it has no rollups and no time-series call).
@@ -20,6 +21,7 @@ of main, to measure the old path: it has no rollups and no time-series call).
 import argparse
 import os
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -108,25 +110,35 @@ def build(database_uri: str, n_clicks: int):
                 rollups.rebuild(connection, "short_url_id", ids, since=rollups.ALL_TIME,
                                 hourly_days=app.config["CLICK_HOURLY_DAYS"])  # fmt: skip
             print(f"  rollups rebuilt in {time.perf_counter() - started:6.1f} s")
+        db.session.remove()
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                 c.exec_driver_sql("VACUUM ANALYZE")
+        else:  # what a running service's autocheckpoints would have done by now
+            db.engine.dispose()
+            with sqlite3.connect(db.engine.url.database) as c:
+                c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return app, owners
 
 
-def median_ms(client, path: str, api_key: str, n: int) -> float | None:
-    headers = {"Authorization": f"Bearer {api_key}"}
-    first = client.get(path, headers=headers)
-    if first.status_code == 404:
-        return None  # the old code has no such call
-    assert first.status_code == 200, first.get_data(as_text=True)[:300]
-    times = []
+def medians_ms(client, path: str, owners: dict, n: int) -> dict | None:
+    """Median ms of `path` for each owner's link, the calls interleaved (big, small, big, ...)
+    so that both see the same load on a shared machine."""
+    calls = {}
+    for size, (api_key, link_id) in owners.items():
+        calls[size] = (path.format(id=link_id), {"Authorization": f"Bearer {api_key}"})
+        first = client.get(calls[size][0], headers=calls[size][1])
+        if first.status_code == 404:
+            return None  # the old code has no such call
+        assert first.status_code == 200, first.get_data(as_text=True)[:300]
+    times = {size: [] for size in calls}
     for _ in range(n):
-        started = time.perf_counter()
-        response = client.get(path, headers=headers)
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    return statistics.median(times)
+        for size, (url, headers) in calls.items():
+            started = time.perf_counter()
+            response = client.get(url, headers=headers)
+            times[size].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+    return {size: statistics.median(values) for size, values in times.items()}
 
 
 def measure(label: str, database_uri: str, n_clicks: int, n_requests: int, export: bool):
@@ -139,9 +151,8 @@ def measure(label: str, database_uri: str, n_clicks: int, n_requests: int, expor
         "GET /api/url/:id/stats": "/api/url/{id}/stats",
     }
     for name, path in calls.items():
-        times = {size: median_ms(client, path.format(id=link_id), key, n_requests)
-                 for size, (key, link_id) in owners.items()}  # fmt: skip
-        if times["big"] is None:
+        times = medians_ms(client, path, owners, n_requests)
+        if times is None:
             print(f"  {name:<24} not in this code")
             continue
         ratio = times["big"] / times["small"]
@@ -181,7 +192,7 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clicks", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--export", action="store_true", help="also measure the CSV export")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()

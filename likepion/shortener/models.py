@@ -251,11 +251,17 @@ class _Rollup:
     n: Mapped[int] = mapped_column(BigInteger)
 
 
+# On SQLite the rows live in their primary key's b-tree (WITHOUT ROWID): a range read of one
+# object's buckets is one contiguous scan, not a table lookup per index entry.
+CLUSTERED = {"sqlite_with_rowid": False}
+
+
 def _rollup_key(table: str) -> tuple:
     return (
         PrimaryKeyConstraint(
             "object_id", "period", "dimension", "bucket", "value", name=f"pk_{table}"
         ),
+        CLUSTERED,
     )
 
 
@@ -281,7 +287,7 @@ class _Visitor:
 
 
 def _visitor_key(table: str) -> tuple:
-    return (PrimaryKeyConstraint("object_id", "day", "visitor", name=f"pk_{table}"),)
+    return (PrimaryKeyConstraint("object_id", "day", "visitor", name=f"pk_{table}"), CLUSTERED)
 
 
 class LinkVisitor(_Visitor, db.Model):

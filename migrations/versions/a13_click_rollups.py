@@ -36,6 +36,7 @@ def upgrade():
                 "object_id", "period", "dimension", "bucket", "value",
                 name=op.f(f"pk_{kind}_rollups"),
             ),
+            sqlite_with_rowid=False,
         )
         op.create_table(
             f"{kind}_visitors",
@@ -47,6 +48,7 @@ def upgrade():
                 name=op.f(f"fk_{kind}_visitors_object_id_{target}"), ondelete="CASCADE",
             ),
             sa.PrimaryKeyConstraint("object_id", "day", "visitor", name=op.f(f"pk_{kind}_visitors")),
+            sqlite_with_rowid=False,
         )
     # A plain ADD COLUMN (SQLite has it): batch mode would copy short_urls, and dropping the old
     # table with foreign keys on would cascade to its clicks.
