@@ -90,6 +90,11 @@ class Config:
     # Clicks are written in batches of this many rows, or every CLICK_FLUSH_SECONDS.
     CLICK_BATCH_SIZE = 200
     CLICK_FLUSH_SECONDS = 1.0
+    # Raw clicks older than this many days go at `flask clicks prune`; 0 keeps them forever.
+    # Totals never go: they live in the rollups.
+    CLICK_RETENTION_DAYS = 0
+    # Hourly rollups cover this many days (`interval=hour`); older ones go at `flask clicks prune`.
+    CLICK_HOURLY_DAYS = 14
     # How often a process checks whether another one changed a link (alias cache version).
     ALIAS_CACHE_CHECK_SECONDS = 1.0
     LOG_LEVEL = "INFO"

@@ -2,7 +2,8 @@
 route that returns the same 302 under the same gunicorn settings, on SQLite and on PostgreSQL.
 
 Prints requests/second and p99 latency of both and their ratios, then stops gunicorn cleanly
-and checks that the clicks stored equal the 302s gunicorn's access log shows.
+and checks that the clicks stored equal the 302s gunicorn's access log shows, and that the
+click rollups' totals (per hour, day and all time) equal the clicks stored.
 
     python bench/redirect.py [--duration 10] [--connections 32] [--db sqlite pg]
 
@@ -116,14 +117,18 @@ def measure(app_path: str, env: dict, args, workdir: Path) -> tuple[dict, int]:
     return result, served
 
 
-def count_clicks(url: str) -> int:
+def count_clicks(url: str) -> tuple[int, dict]:
+    """The stored clicks, and the rollups' total per period (hour, day, all time)."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
     with engine.connect() as conn:
         count = conn.scalar(text("SELECT count(*) FROM clicks"))
+        totals = dict(conn.execute(text(
+            "SELECT period, sum(n) FROM link_rollups WHERE dimension = 'total' GROUP BY period"
+        )).all())  # fmt: skip
     engine.dispose()
-    return count
+    return count, {period: int(n) for period, n in totals.items()}
 
 
 def run(label: str, url: str, args, workdir: Path) -> dict:
@@ -132,7 +137,7 @@ def run(label: str, url: str, args, workdir: Path) -> dict:
            "LOG_LEVEL": "WARNING", "RATELIMIT_ENABLED": "false"}  # fmt: skip
     bare, _ = measure("bench.bare_redirect:app", env, args, workdir)
     ours, served = measure("wsgi:app", env, args, workdir)
-    clicks = count_clicks(url)  # warm-up and measured run, as the access log
+    clicks, rolled_up = count_clicks(url)  # warm-up and measured run, as the access log
     row = {
         "db": label,
         "bare_rps": bare["rps"],
@@ -143,12 +148,15 @@ def run(label: str, url: str, args, workdir: Path) -> dict:
         "p99_ratio": ours["p99_ms"] / bare["p99_ms"],
         "served_302": served,
         "clicks_stored": clicks,
+        "rollup_totals": rolled_up,
     }
+    rollups_ok = set(rolled_up.values()) == {clicks} and len(rolled_up) == 3
     print(
         f"{label:7} bare {bare['rps']:8.0f} req/s p99 {bare['p99_ms']:6.1f} ms | "
         f"/<alias> {ours['rps']:8.0f} req/s p99 {ours['p99_ms']:6.1f} ms | "
         f"ratio {row['rps_ratio']:.2f}x (p99 {row['p99_ratio']:.2f}x) | "
-        f"clicks stored {clicks} {'==' if clicks == served else '!='} 302s served {served}",
+        f"clicks stored {clicks} {'==' if clicks == served else '!='} 302s served {served} | "
+        f"rollup totals (hour, day, all time) {'==' if rollups_ok else '!='} clicks {rolled_up}",
         flush=True,
     )
     return row

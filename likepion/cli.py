@@ -20,6 +20,7 @@ from likepion.core.errors import AppError
 from likepion.core.time import iso_z
 from likepion.credits import services as credit_services
 from likepion.shortener import plans as plan_services
+from likepion.shortener import rollups
 from likepion.worker import services as worker_services
 
 PROGRESS_MIN_ROWS = 500
@@ -29,10 +30,11 @@ servers = AppGroup("servers", help="Register and list worker servers.")
 sites = AppGroup("sites", help="Load and list the sites catalogue.")
 plans = AppGroup("plans", help="Shortener plans.")
 tasks = AppGroup("tasks", help="Worker task maintenance.")
+clicks = AppGroup("clicks", help="Click rollups and raw click retention.")
 
 
 def register_commands(app: Flask) -> None:
-    for command in (users, servers, sites, plans, tasks, bootstrap):
+    for command in (users, servers, sites, plans, tasks, clicks, bootstrap):
         app.cli.add_command(command)
 
 
@@ -192,3 +194,43 @@ def requeue_expired():
     """Put links whose worker claim expired back in the queue (or fail them after max_retries)."""
     counts = worker_services.requeue_expired()
     click.echo(f"{counts['requeued']} requeued, {counts['failed']} failed")
+
+
+@clicks.command("rollup")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First UTC day to rebuild.")
+def rebuild_rollups(since):
+    """Rebuild the click rollups from the raw clicks (all of them, or from --since on).
+
+    With CLICK_RETENTION_DAYS set, days before the retention are kept as they are: their raw
+    clicks may be gone."""
+    start = rollups.day_start(since.date()) if since else rollups.ALL_TIME
+    retention = current_app.config["CLICK_RETENTION_DAYS"]
+    if retention > 0:
+        start = max(start, rollups.midnight(days_ago=retention))
+    jobs = rollups.rebuild_jobs()
+    with click.progressbar(length=sum(len(ids) for _, ids in jobs), label="Rollups") as bar:
+        for kind, ids in jobs:
+            with db.engine.begin() as connection:
+                rollups.lock_clicks(connection)
+                rollups.rebuild(
+                    connection,
+                    kind,
+                    ids,
+                    since=start,
+                    hourly_days=current_app.config["CLICK_HOURLY_DAYS"],
+                )
+            bar.update(len(ids))
+    click.echo(f"Rebuilt the rollups of {sum(len(ids) for _, ids in jobs)} links and QR codes.")
+
+
+@clicks.command("prune")
+def prune_clicks():
+    """Delete raw clicks older than CLICK_RETENTION_DAYS (0: none) and hourly rollups older
+    than CLICK_HOURLY_DAYS; the daily and all-time totals stay."""
+    with db.engine.begin() as connection:
+        deleted = rollups.prune(
+            connection,
+            retention_days=current_app.config["CLICK_RETENTION_DAYS"],
+            hourly_days=current_app.config["CLICK_HOURLY_DAYS"],
+        )
+    click.echo(f"Deleted {_counts(deleted)}.")

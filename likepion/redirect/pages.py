@@ -68,6 +68,35 @@ def link_page(target, url: str):
     return render_template("redirect/frame.html", url=url, overlay=overlay, pixels=pixels)
 
 
+def stats_page(found: dict):
+    """`/<alias>+`: the numbers and an inline SVG bar chart, no script and no outside asset."""
+    return render_template("redirect/stats.html", chart=_chart(found["series"]), **found)
+
+
+CHART_WIDTH, CHART_HEIGHT, CHART_TOP = 720, 220, 20
+
+
+def _chart(series: list[dict]) -> dict:
+    """Bars (x, y, width, height) for the clicks of each point, scaled to the busiest one."""
+    peak = max([point["clicks"] for point in series] + [1])
+    slot = CHART_WIDTH / len(series)
+    bars = []
+    for index, point in enumerate(series):
+        height = round((CHART_HEIGHT - CHART_TOP) * point["clicks"] / peak, 1)
+        bars.append(
+            {
+                "x": round(index * slot + slot * 0.15, 1),
+                "y": CHART_HEIGHT - height,
+                "width": round(slot * 0.7, 1),
+                "height": height,
+                **point,
+            }
+        )
+    labelled = [bars[0], bars[len(bars) // 2], bars[-1]]
+    size = {"width": CHART_WIDTH, "height": CHART_HEIGHT, "top": CHART_TOP}
+    return {"bars": bars, "labelled": labelled, "peak": peak, **size}
+
+
 def campaign_page(campaign, links: list[dict]):
     return render_template("redirect/campaign.html", campaign=campaign, links=links)
 

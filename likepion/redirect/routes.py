@@ -50,6 +50,18 @@ def follow(alias):
     return pages.link_page(target, url)
 
 
+@bp.get("/<alias>+")
+def public_stats(alias):
+    """A link's aggregate stats (Bitly's `+`), only when its owner made them public."""
+    branded = resolve.cache().domain(request.host.lower())
+    found = (
+        public.public_stats(branded.id if branded else 0, alias) if PLAIN.fullmatch(alias) else None
+    )
+    if found is None:
+        raise NotFound(NOT_FOUND)
+    return pages.stats_page(found)
+
+
 @bp.get("/")
 def root():
     """A branded domain's root goes to its `redirectroot`."""

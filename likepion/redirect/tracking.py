@@ -1,9 +1,10 @@
 """Who visited (country, browser, OS, device, referrer, a daily visitor hash) and the click buffer.
 
 A click never costs the visitor a database transaction: rows wait in a per-process buffer that
-is written with one multi-row INSERT when it holds CLICK_BATCH_SIZE rows, and by a background
-thread every CLICK_FLUSH_SECONDS. A clean shutdown (gunicorn's worker_exit hook, atexit) writes
-what is left; a crash loses at most the last CLICK_FLUSH_SECONDS of clicks.
+is written with one multi-row INSERT (and one upsert per rollup key of the batch) when it holds
+CLICK_BATCH_SIZE rows, and by a background thread every CLICK_FLUSH_SECONDS. A clean shutdown
+(gunicorn's worker_exit hook, atexit) writes what is left; a crash loses at most the last
+CLICK_FLUSH_SECONDS of clicks.
 """
 
 import atexit
@@ -29,6 +30,7 @@ from ua_parser import parse as parse_user_agent
 from likepion.core import metrics
 from likepion.core.db import db
 from likepion.core.time import utcnow
+from likepion.shortener import rollups
 from likepion.shortener.models import Click, QrCode, ShortUrl
 
 log = logging.getLogger(__name__)
@@ -178,23 +180,25 @@ def _of_live_targets(engine, rows: list[dict]) -> list[dict]:
 
 
 def _write(engine, rows: list[dict]) -> None:
-    """One INSERT of many rows; on PostgreSQL a COPY (a third of the INSERT's Python time per
-    row) committed asynchronously: no wait for the WAL flush, at the price of the last fraction
-    of a second of clicks if the database server itself crashes."""
-    if engine.dialect.name != "postgresql":
-        with engine.begin() as conn:
-            conn.execute(insert(Click), rows)
-        return
-    connection = engine.raw_connection()
-    try:
-        with connection.driver_connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            with cursor.copy(f"COPY clicks ({', '.join(CLICK_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([row[column] for column in CLICK_COLUMNS])
-        connection.commit()
-    finally:
-        connection.close()
+    """One transaction: the raw rows, then their counts in the rollups (rollups.add_clicks).
+
+    On PostgreSQL the rows go by COPY (a third of the INSERT's Python time per row) and the
+    transaction commits asynchronously: no wait for the WAL flush, at the price of the last
+    fraction of a second of clicks if the database server itself crashes."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            _copy(connection, rows)
+        else:
+            connection.execute(insert(Click), rows)
+        rollups.add_clicks(connection, rows)
+
+
+def _copy(connection, rows: list[dict]) -> None:
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY clicks ({', '.join(CLICK_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[column] for column in CLICK_COLUMNS])
 
 
 def buffer(app: Flask) -> ClickBuffer:

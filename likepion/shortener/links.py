@@ -12,8 +12,8 @@ from likepion.shortener import addresses, aliases, channels, domains, limits, st
 from likepion.shortener.models import (
     Campaign,
     Channel,
-    Click,
     Domain,
+    LinkRollup,
     Overlay,
     Pixel,
     ShortUrl,
@@ -25,7 +25,7 @@ DEVICES = {"desktop", "mobile", "tablet", "iphone", "ipad", "android", "windows"
 
 def list_links(user, *, page: int, limit: int, order: str, short: str | None = None) -> Page:
     """The user's links, newest or most clicked first, each with its click count."""
-    clicks = stats.click_count(Click.short_url_id, ShortUrl.id)
+    clicks = stats.click_count(LinkRollup, ShortUrl.id)
     stmt = select(ShortUrl, clicks.label("clicks")).where(ShortUrl.user_id == user.id)
     if short:
         stmt = stmt.where(ShortUrl.alias == short)
@@ -137,6 +137,8 @@ def _apply(user, link: ShortUrl, fields: dict) -> Channel | None:
         link.meta_image = _meta_image(fields["metaimage"])
     if "status" in fields:
         link.status = fields["status"]
+    if "public_stats" in fields:
+        link.public_stats = fields["public_stats"]
     if fields.get("channel") is not None:
         return get_owned(Channel, fields["channel"], user.id)
     return None

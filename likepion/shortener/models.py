@@ -1,6 +1,6 @@
 """Shortener models: plans, short links and what decorates them, QR codes, clicks."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -8,14 +8,17 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -161,6 +164,8 @@ class ShortUrl(Timestamps, db.Model):
     campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("campaigns.id", ondelete="SET NULL"), index=True
     )
+    # The owner's choice to show aggregate stats to anyone at `/<alias>+`.
+    public_stats: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     domain = relationship(Domain, lazy="joined")
     pixels = relationship(Pixel, secondary=short_url_pixels, order_by=Pixel.id)
@@ -240,6 +245,74 @@ class Click(db.Model):
     os: Mapped[str | None] = mapped_column(String(64))
     # A salted hash of (day, IP, user agent): counts unique visitors without keeping the IP.
     visitor: Mapped[str | None] = mapped_column(String(32))
+
+
+class _Rollup:
+    """How many clicks of one object fell in one bucket, per dimension value.
+
+    period: "h" an hour, "d" a UTC day, "a" all time (bucket 1970-01-01); dimension: total,
+    unique (new (day, visitor) pairs), country, referrer, browser or os; value "" stands for
+    none (and for total and unique). Written by the click writer, rebuilt by rollups.rebuild.
+    """
+
+    period: Mapped[str] = mapped_column(String(1))
+    dimension: Mapped[str] = mapped_column(String(8))
+    bucket: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    value: Mapped[str] = mapped_column(String(255))
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+# On SQLite the rows live in their primary key's b-tree (WITHOUT ROWID): a range read of one
+# object's buckets is one contiguous scan, not a table lookup per index entry.
+CLUSTERED = {"sqlite_with_rowid": False}
+
+
+def _rollup_key(table: str) -> tuple:
+    return (
+        PrimaryKeyConstraint(
+            "object_id", "period", "dimension", "bucket", "value", name=f"pk_{table}"
+        ),
+        CLUSTERED,
+    )
+
+
+class LinkRollup(_Rollup, db.Model):
+    __tablename__ = "link_rollups"
+    __table_args__ = _rollup_key("link_rollups")
+
+    object_id: Mapped[int] = mapped_column(ForeignKey("short_urls.id", ondelete="CASCADE"))
+
+
+class QrRollup(_Rollup, db.Model):
+    __tablename__ = "qr_rollups"
+    __table_args__ = _rollup_key("qr_rollups")
+
+    object_id: Mapped[int] = mapped_column(ForeignKey("qr_codes.id", ondelete="CASCADE"))
+
+
+class _Visitor:
+    """One (UTC day, visitor hash) pair seen on one object: exact unique visitors."""
+
+    day: Mapped[date] = mapped_column(Date)
+    visitor: Mapped[str] = mapped_column(String(32))
+
+
+def _visitor_key(table: str) -> tuple:
+    return (PrimaryKeyConstraint("object_id", "day", "visitor", name=f"pk_{table}"), CLUSTERED)
+
+
+class LinkVisitor(_Visitor, db.Model):
+    __tablename__ = "link_visitors"
+    __table_args__ = _visitor_key("link_visitors")
+
+    object_id: Mapped[int] = mapped_column(ForeignKey("short_urls.id", ondelete="CASCADE"))
+
+
+class QrVisitor(_Visitor, db.Model):
+    __tablename__ = "qr_visitors"
+    __table_args__ = _visitor_key("qr_visitors")
+
+    object_id: Mapped[int] = mapped_column(ForeignKey("qr_codes.id", ondelete="CASCADE"))
 
 
 class AliasCacheVersion(db.Model):

@@ -6,8 +6,8 @@ from sqlalchemy import func, or_, select, update
 from likepion.auth.models import User
 from likepion.core.db import db, read_only
 from likepion.core.time import utcnow
-from likepion.shortener import addresses
-from likepion.shortener.models import Campaign, QrCode, ShortUrl
+from likepion.shortener import addresses, stats
+from likepion.shortener.models import Campaign, LinkRollup, QrCode, ShortUrl
 
 
 def rotate(slug: str) -> tuple[int, str] | None:
@@ -75,3 +75,22 @@ def qr_by_alias(alias: str):
     transaction is open while its scan is recorded)."""
     with read_only() as conn:
         return conn.execute(select(QrCode.__table__).where(QrCode.alias == alias)).first()
+
+
+def public_stats(domain_key: int, alias: str) -> dict | None:
+    """The aggregate stats page data of the link `alias` on `domain_key` (0: our own host):
+    its short URL, all-time stats and clicks per day of the last 30 days; None unless its
+    owner turned public_stats on."""
+    link = db.session.scalar(
+        select(ShortUrl).where(
+            ShortUrl.domain_key == domain_key, ShortUrl.alias == alias, ShortUrl.public_stats
+        )
+    )
+    if link is None:
+        return None
+    points = stats.time_range("day", None, None, hourly_days=0)
+    return {
+        "shorturl": addresses.short_url(link),
+        "stats": stats.stats(LinkRollup, link.id),
+        "series": stats.time_series(LinkRollup, link.id, points, "day")["series"],
+    }

@@ -15,7 +15,7 @@ from likepion.core.db import db, get_owned
 from likepion.core.errors import ValidationFailed
 from likepion.core.pagination import Page, paginate
 from likepion.shortener import addresses, aliases, fetch, stats, urlcheck
-from likepion.shortener.models import Click, QrCode
+from likepion.shortener.models import QrCode, QrRollup
 
 MAX_LOGO_BYTES = 512 * 1024
 # A few hundred KB of PNG can declare 80+ megapixels: decoding that costs seconds and 300 MB.
@@ -38,7 +38,7 @@ VCARD_FIELDS = {
 
 def list_qrs(user, *, page: int, limit: int) -> Page:
     """The user's QR codes, newest first, with their scan counts."""
-    scans = stats.click_count(Click.qr_code_id, QrCode.id)
+    scans = stats.click_count(QrRollup, QrCode.id)
     stmt = (
         select(QrCode, scans.label("scans"))
         .where(QrCode.user_id == user.id)

@@ -1,6 +1,7 @@
 """Input and output schemas of the shortener API (seed 004 field names)."""
 
 import re
+from datetime import UTC, datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -133,6 +134,8 @@ class UrlUpdate(Schema):
     channel = fields.Integer(allow_none=True)
     campaign = fields.Integer(allow_none=True)
     deeplink = fields.Nested(DeepLink, allow_none=True)
+    # Beyond the seed: show aggregate stats to anyone at `/<alias>+`.
+    public_stats = fields.Boolean(metadata={"description": "Public stats page at /<alias>+"})
 
 
 class UrlCreate(UrlUpdate):
@@ -198,6 +201,67 @@ class UrlEnvelope(Schema):
     id = fields.Integer()
     details = fields.Nested(UrlDetails)
     data = fields.Nested(ClickStatsRead)
+
+
+class DayOrTime(fields.Field):
+    """A UTC day `2025-06-01` or moment `2025-06-01 13:00:00`, read as a datetime."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        for form in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+            try:
+                return datetime.strptime(str(value), form).replace(tzinfo=UTC)
+            except ValueError:
+                continue
+        raise ValidationError("Use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (UTC).")
+
+
+class StatsRangeQuery(Schema):
+    start = DayOrTime(data_key="from", metadata={"description": "First day or hour (UTC)"})
+    end = DayOrTime(data_key="to", metadata={"description": "Last day or hour (UTC), included"})
+
+
+class StatsQuery(StatsRangeQuery):
+    interval = fields.String(load_default="day", validate=validate.OneOf(["hour", "day", "month"]))
+
+
+class SeriesPoint(Schema):
+    time = PlainTime(metadata={"description": "Start of the hour, day or month (UTC)"})
+    clicks = fields.Integer()
+    uniqueClicks = fields.Integer()  # noqa: N815 - as in the seed's stats
+
+
+class SeriesEnvelope(ClickStatsRead):
+    """A link's clicks per hour, day or month and its stats over that range (beyond the seed).
+
+    Unique clicks are distinct (UTC day, visitor) pairs, each counted in the bucket of its
+    first click."""
+
+    error = fields.Integer(dump_default=0)
+    id = fields.Integer()
+    interval = fields.String()
+    start = PlainTime(data_key="from")
+    end = PlainTime(data_key="to")
+    series = fields.Nested(SeriesPoint, many=True)
+
+
+class TopLink(Schema):
+    id = fields.Integer()
+    alias = fields.String()
+    shorturl = fields.String()
+    clicks = fields.Integer()
+
+
+class AccountStatsEnvelope(Schema):
+    """The account's clicks, unique clicks and QR scans on the days of a range, and its top
+    links by clicks (beyond the seed)."""
+
+    error = fields.Integer(dump_default=0)
+    start = PlainTime(data_key="from")
+    end = PlainTime(data_key="to")
+    clicks = fields.Integer()
+    uniqueClicks = fields.Integer()  # noqa: N815
+    scans = fields.Integer()
+    topLinks = fields.Nested(TopLink, many=True)  # noqa: N815
 
 
 class UrlCreated(Schema):

@@ -71,7 +71,11 @@ def test_without_redis_the_api_answers_with_limits_counted_in_memory_and_says_so
 def production_env(monkeypatch, tmp_path, **env):
     for key in ("REDIS_URL", "RATELIMIT_STORAGE_URI", "LIKEPION_CONFIG"):
         monkeypatch.delenv(key, raising=False)
-    for key, value in (SECRETS | {"DATABASE_URL": f"sqlite:///{tmp_path}/p.db"} | env).items():
+    for key, value in (
+        SECRETS
+        | {"DATABASE_URL": f"sqlite:///{tmp_path}/p.db", "PUBLIC_URL": "https://lp.example"}
+        | env
+    ).items():
         monkeypatch.setenv(key, value)
 
 

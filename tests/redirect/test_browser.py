@@ -4,6 +4,7 @@ and the splash countdown work for a person, not only for the test client."""
 import os
 import shutil
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -184,3 +185,49 @@ def test_the_docs_page_renders_under_its_content_security_policy(site, browser):
     assert title.text.startswith("Likepion")
     assert browser.find_elements(By.CSS_SELECTOR, ".opblock")  # the spec was fetched and drawn
     assert _csp_violations(browser) == []
+
+
+def test_public_stats_page_draws_the_chart_and_the_numbers(site, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    from likepion.shortener import rollups
+    from tests.clicks import click_row, store
+
+    short = _short_link(site, custom="viral", public_stats=True)
+    link_id = site["app"].test_client().get("/api/urls", headers=site["headers"]).json
+    link_id = link_id["data"]["urls"][0]["id"]
+    clicks = []
+    for day in range(30):  # a rising curve, one visitor per click
+        at = rollups.midnight(days_ago=29 - day) + timedelta(hours=10)
+        country, browser_name = ("US", "Chrome") if day % 3 else ("DE", "Firefox")
+        clicks += [
+            click_row(
+                link=link_id,
+                at=at,
+                country=country,
+                browser=browser_name,
+                os="Windows 10",
+                referrer="t.co",
+                visitor=f"{day}-{n}",
+            )
+            for n in range(day + 1)
+        ]
+    store(site["app"], clicks)
+
+    browser.set_window_size(1100, 1000)
+    browser.get(short + "+")
+
+    assert browser.find_element(By.TAG_NAME, "h1").text == f"Stats of {short}"
+    assert browser.find_element(By.CSS_SELECTOR, "#clicks strong").text == "465"
+    assert browser.find_element(By.CSS_SELECTOR, "#unique strong").text == "465"
+    bars = browser.find_elements(By.CSS_SELECTOR, "svg.chart rect.day")
+    heights = [bar.rect["height"] for bar in bars]
+    assert len(bars) == 30 and heights == sorted(heights) and heights[0] > 0
+    assert [bar.get_attribute("data-clicks") for bar in bars] == [str(n) for n in range(1, 31)]
+    countries = browser.find_element(By.ID, "topCountries").text
+    assert "United States\n320" in countries and "Germany\n145" in countries
+    browser.save_screenshot(str(tmp_path / "stats-page.png"))
+    assert (tmp_path / "stats-page.png").stat().st_size > 10_000
+
+    browser.get(_short_link(site, custom="private") + "+")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Page not found"

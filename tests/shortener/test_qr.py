@@ -15,6 +15,8 @@ from PIL import ImageColor
 from sqlalchemy import func, select
 
 from likepion.core.db import db
+from likepion.core.time import utcnow
+from likepion.redirect import tracking
 from likepion.shortener import qrcodes, urlcheck
 from likepion.shortener.models import Click, QrCode
 
@@ -138,20 +140,23 @@ def data_uri(raw: bytes, mime="image/png") -> str:
 
 
 def add_clicks(app, qr_id, *clicks) -> None:
-    """Scans as (country, referrer_host, browser, os, visitor) tuples."""
-    with app.app_context():
-        for country, referrer, browser, os_name, visitor in clicks:
-            db.session.add(
-                Click(
-                    qr_code_id=qr_id,
-                    country=country,
-                    referrer_host=referrer,
-                    browser=browser,
-                    os=os_name,
-                    visitor=visitor,
-                )
-            )
-        db.session.commit()
+    """Scans as (country, referrer_host, browser, os, visitor) tuples, stored by the click
+    writer (raw rows and rollups)."""
+    buffer = tracking.buffer(app)
+    for country, referrer, browser, os_name, visitor in clicks:
+        buffer.add(
+            {
+                "short_url_id": None,
+                "qr_code_id": qr_id,
+                "created_at": utcnow(),
+                "country": country,
+                "referrer_host": referrer,
+                "browser": browser,
+                "os": os_name,
+                "visitor": visitor,
+            }
+        )
+    buffer.flush()
 
 
 def assert_error(response, status):

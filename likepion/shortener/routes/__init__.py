@@ -4,6 +4,7 @@ from likepion.shortener.blueprint import bp
 from likepion.shortener.routes import (
     account,
     admin,
+    analytics,
     campaigns,
     channels,
     domains,
@@ -16,6 +17,7 @@ from likepion.shortener.routes import (
 __all__ = [
     "account",
     "admin",
+    "analytics",
     "bp",
     "campaigns",
     "channels",

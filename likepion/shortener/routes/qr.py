@@ -4,7 +4,7 @@ from likepion.auth.guards import api_key_user
 from likepion.shortener import addresses, owned, qrcodes, stats
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
-from likepion.shortener.models import Click, QrCode
+from likepion.shortener.models import QrCode, QrRollup
 from likepion.shortener.schemas import (
     ListQuery,
     MessageEnvelope,
@@ -29,7 +29,7 @@ def list_qr(query, user):
 @bp.response(200, QrEnvelope)
 def get_qr(user, qr_id):
     qr = qrcodes.get_qr(user, qr_id)
-    data = stats.stats(Click.qr_code_id, qr.id)
+    data = stats.stats(QrRollup, qr.id)
     return {"details": qrcodes.qr_read(qr, data["clicks"]), "data": data}
 
 

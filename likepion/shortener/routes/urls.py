@@ -4,7 +4,7 @@ from likepion.auth.guards import api_key_user
 from likepion.shortener import addresses, links, stats
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
-from likepion.shortener.models import Click
+from likepion.shortener.models import LinkRollup
 from likepion.shortener.schemas import (
     LegacyUrlStats,
     MessageEnvelope,
@@ -55,7 +55,7 @@ def _link_with_stats(user, link_id: int) -> dict:
     return {
         "id": link.id,
         "details": links.link_details(link),
-        "data": stats.stats(Click.short_url_id, link.id),
+        "data": stats.stats(LinkRollup, link.id),
     }
 
 
