@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from likepion import bootstrap as first_run
 from likepion.auth import services as auth_services
 from likepion.auth.schemas import RegisterIn
-from likepion.backlink import catalogue
+from likepion.backlink import catalogue, counters
 from likepion.core.db import db
 from likepion.core.enums import ServiceType
 from likepion.core.errors import AppError
@@ -29,10 +29,11 @@ servers = AppGroup("servers", help="Register and list worker servers.")
 sites = AppGroup("sites", help="Load and list the sites catalogue.")
 plans = AppGroup("plans", help="Shortener plans.")
 tasks = AppGroup("tasks", help="Worker task maintenance.")
+counters_group = AppGroup("counters", help="Row counters of requests and groups.")
 
 
 def register_commands(app: Flask) -> None:
-    for command in (users, servers, sites, plans, tasks, bootstrap):
+    for command in (users, servers, sites, plans, tasks, counters_group, bootstrap):
         app.cli.add_command(command)
 
 
@@ -192,3 +193,23 @@ def requeue_expired():
     """Put links whose worker claim expired back in the queue (or fail them after max_retries)."""
     counts = worker_services.requeue_expired()
     click.echo(f"{counts['requeued']} requeued, {counts['failed']} failed")
+
+
+@counters_group.command("verify")
+@click.option("--fix", is_flag=True, help="Set every drifted counter to its COUNT.")
+def verify_counters(fix: bool):
+    """Compare every request's and group's counters with a COUNT of their rows; exit status 1
+    when some differ and --fix was not given."""
+    drifted = []
+    with click.progressbar(length=counters.owner_total(), label="Checking counters") as bar:
+        for checked, drift in counters.verify(fix=fix):
+            drifted += drift
+            bar.update(checked)
+    for d in drifted:
+        click.echo(f"{d.table} {d.id} {d.column}: stored {d.stored}, counted {d.counted}")
+    if not drifted:
+        click.echo("Every counter matches its COUNT.")
+    elif fix:
+        click.echo(f"Fixed {len(drifted)} counter(s).")
+    else:
+        raise click.ClickException(f"{len(drifted)} counter(s) drifted; run with --fix.")
