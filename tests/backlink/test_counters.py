@@ -166,6 +166,29 @@ def test_after_must_be_a_link_of_the_request_and_the_creation_order(app, client)
     assert by_status.status_code == 422
 
 
+def test_lowering_and_raising_a_started_target_moves_the_link_counter(app, client):
+    user = make_user(app, credits=10_000)
+    add_sites(app, "entity", SITES)
+    headers = jwt_for(app, user)
+    request_id = start_request(client, headers, target=5)
+    url = f"{BASE}/entity/{request_id}"
+
+    assert client.put(url, json={"target": 2}, headers=headers).status_code == 200
+    assert client.get(f"{url}/links", headers=headers).json["total"] == 2
+    assert client.put(url, json={"target": 4}, headers=headers).status_code == 200
+    assert client.get(f"{url}/links", headers=headers).json["total"] == 4
+    assert stored(app, Request, request_id, "link_count", "created_links") == (4, 0)
+    assert drift(app) == []
+
+
+def test_after_is_documented_in_the_openapi(client):
+    spec = client.get("/openapi.json").json
+    parameters = spec["paths"]["/api/v1/backlink/{service_type}/{request_id}/links"]["get"]
+    after = [p for p in parameters["parameters"] if p["name"] == "after"]
+    assert after and after[0]["schema"]["format"] == "uuid"
+    assert "Keyset cursor" in after[0]["description"]
+
+
 def test_export_reads_every_link_in_keyset_batches(app, client, monkeypatch):
     from likepion.backlink import links
 
