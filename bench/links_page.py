@@ -1,21 +1,23 @@
-"""`GET /:type/:id/links` on a request with 100,000 links, against the bare SQL it runs.
+"""Do list pages cost the same at 100 rows and at 100,000? (issue 16)
 
-    .venv/bin/python bench/links_page.py [--links 100000] [--requests 200]
+    .venv/bin/python bench/links_page.py [--big 100000] [--small 100] [--requests 200]
     LIKEPION_BENCH_PG_URL=postgresql://postgres:postgres@127.0.0.1:5432/likepion_bench \
         .venv/bin/python bench/links_page.py
 
-Builds one user, 20 sites, 5 servers and one request whose links all share one created_at (as
-the planner writes them), on a temporary SQLite file and, when LIKEPION_BENCH_PG_URL is set, on
-that PostgreSQL database (dropped and created again). Then, for page 1 and page 500 (limit 20):
+Builds two users on a temporary SQLite file and, when LIKEPION_BENCH_PG_URL is set, on that
+PostgreSQL database (dropped and created again): "big" has one request with `--big` links and
+one group with `--big` accounts, "small" the same with `--small`. Rows are inserted in bulk as
+the planner and imports write them (one created_at per batch); the counters, where the code has
+them, are then set from COUNTs (backlink.counters.recount).
 
-- endpoint: the full request through the in-process test client (JWT, rate limiter off,
-  request lookup, count, page, dump);
-- the endpoint's own SQL, captured from one request and replayed on a raw DB-API cursor: its
-  page SELECT alone (joins included), the count plus the page SELECT, and every statement it ran
-  (user, request lookup, count, page).
+Each pair of pages is timed through the in-process test client (JWT, rate limiter off),
+alternating the two pages request by request so other load on the machine hits both alike:
 
-Prints median and p99 latencies, the endpoint / SQL ratios (goal: <= 3x) and the median of each
-statement alone.
+- links: page 1 of the big request vs page 1 of the small one, page 500 vs page 1 of the big one;
+- accounts: the same for the groups' accounts;
+- /projects and /groups: the big user vs the small user.
+
+Prints median and p99 of each page and the ratios (goal: <= 1.5x each).
 """
 
 import argparse
@@ -32,80 +34,43 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import fresh_postgres  # noqa: E402
 from flask_jwt_extended import create_access_token  # noqa: E402
-from sqlalchemy import event, insert  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
 from likepion import create_app  # noqa: E402
 from likepion.auth import services as auth_services  # noqa: E402
-from likepion.backlink.models import Link, Request, Site  # noqa: E402
+from likepion.backlink.models import Account, Group, Link, Request, Site  # noqa: E402
 from likepion.core.db import db  # noqa: E402
 from likepion.worker.models import Server  # noqa: E402
 
 STATUSES = ["completed"] * 5 + ["queued"] * 3 + ["running", "failed"]
 CHUNK = 5000
 LIMIT = 20
-PAGES = (1, 500)
-CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+DEEP = 500
+BASE = "/api/v1/backlink"
 
 
-def build(database_uri: str, n_links: int):
+def build(database_uri: str, sizes: dict[str, int]):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri, RATELIMIT_ENABLED=False)
+    users = {}
     with app.app_context():
         db.create_all()
-        user = auth_services.create_user(
-            email="bench@example.com", username="bench", password="bench password"
-        )
         sites = [Site(service_type="entity", name=f"site{n}.example") for n in range(20)]
         servers = [Server(name=f"server-{n:02d}", key_hash=f"{n:064x}") for n in range(5)]
         db.session.add_all(sites + servers)
         db.session.flush()
-        now = datetime.now(UTC)
-        request = Request(
-            id=uuid.uuid4(),
-            user_id=user.id,
-            service_type="entity",
-            name="Bench",
-            website="https://target.example",
-            auction_price=10,
-            target=n_links,
-            type_request="entity",
-            status="running",
-            started_at=now,
-        )
-        db.session.add(request)
-        db.session.flush()
-        started = time.perf_counter()
-        for start in range(0, n_links, CHUNK):
-            rows = []
-            for n in range(start, min(start + CHUNK, n_links)):
-                status = STATUSES[n % len(STATUSES)]
-                worked = status != "queued"
-                rows.append(
-                    {
-                        "id": uuid.uuid4(),
-                        "request_id": request.id,
-                        "user_id": user.id,
-                        "service_type": "entity",
-                        "site_id": sites[n % len(sites)].id,
-                        "server_id": servers[n % len(servers)].id if worked else None,
-                        "priority": 5,
-                        "auction_price": 10,
-                        "status": status,
-                        "username": f"user{n}",
-                        "email": f"user{n}@mail.example",
-                        "password": f"pw{n}" if worked else None,
-                        "link_profile": f"https://site.example/u/user{n}" if worked else None,
-                        "link_post": f"https://site.example/p/{n}"
-                        if status == "completed"
-                        else None,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-            db.session.execute(insert(Link), rows)
-        db.session.commit()
-        print(f"  inserted {n_links} links in {time.perf_counter() - started:.1f}s")
-        token = create_access_token(identity=str(user.uuid))
-        request_id = request.id
+        for name, size in sizes.items():
+            user = auth_services.create_user(
+                email=f"{name}@example.com", username=name, password="bench password"
+            )
+            started = time.perf_counter()
+            request_id = _request_with_links(user, size, sites, servers)
+            group_id = _group_with_accounts(user, size, sites)
+            _recount(request_id, group_id)
+            db.session.commit()
+            took = time.perf_counter() - started
+            print(f"  {name}: {size} links and {size} accounts in {took:.1f}s")
+            token = create_access_token(identity=str(user.uuid))
+            users[name] = ({"Authorization": f"Bearer {token}"}, request_id, group_id)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as conn:
@@ -114,54 +79,105 @@ def build(database_uri: str, n_links: int):
         else:
             with db.engine.begin() as conn:
                 conn.exec_driver_sql("ANALYZE")
-    return app, {"Authorization": f"Bearer {token}"}, f"/api/v1/backlink/entity/{request_id}/links"
+    return app, users
 
 
-def timed(fn, n: int) -> list[float]:
-    for _ in range(min(10, n)):
-        fn()
-    samples = []
-    for _ in range(n):
-        started = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
+def _request_with_links(user, n_links: int, sites, servers):
+    now = datetime.now(UTC)
+    request = Request(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        service_type="entity",
+        name="Bench",
+        website="https://target.example",
+        auction_price=10,
+        target=n_links,
+        type_request="entity",
+        status="running",
+        started_at=now,
+    )
+    db.session.add(request)
+    db.session.flush()
+    for start in range(0, n_links, CHUNK):
+        rows = []
+        for n in range(start, min(start + CHUNK, n_links)):
+            status = STATUSES[n % len(STATUSES)]
+            worked = status != "queued"
+            rows.append(
+                {
+                    "id": uuid.uuid4(),
+                    "request_id": request.id,
+                    "user_id": user.id,
+                    "service_type": "entity",
+                    "site_id": sites[n % len(sites)].id,
+                    "server_id": servers[n % len(servers)].id if worked else None,
+                    "priority": 5,
+                    "auction_price": 10,
+                    "status": status,
+                    "username": f"user{n}",
+                    "email": f"user{n}@mail.example",
+                    "link_profile": f"https://site.example/u/user{n}" if worked else None,
+                    "link_post": f"https://site.example/p/{n}" if status == "completed" else None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        db.session.execute(insert(Link), rows)
+    return request.id
 
 
-def capture(app, client, url, headers) -> list[tuple[str, object]]:
-    """The SQL statements (and their driver parameters) one request runs, minus BEGIN/COMMIT."""
-    seen = []
-    with app.app_context():
-        engine = db.engine
+def _group_with_accounts(user, n_accounts: int, sites):
+    group = Group(user_id=user.id, name="Bench pool", service_type="entity", status="active")
+    db.session.add(group)
+    db.session.flush()
+    for start in range(0, n_accounts, CHUNK):
+        now = datetime.now(UTC)  # one created_at per import chunk
+        rows = [
+            {
+                "id": uuid.uuid4(),
+                "group_id": group.id,
+                "user_id": user.id,
+                "service_type": "entity",
+                "site_id": sites[n % len(sites)].id,
+                "website": sites[n % len(sites)].name,
+                "identity": f"acct{n}",
+                "username": f"acct{n}",
+                "active": n % 4 != 0,
+                "status": "active" if n % 4 else "inactive",
+                "is_indexed": False,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(start, min(start + CHUNK, n_accounts))
+        ]
+        db.session.execute(insert(Account.__table__), rows)
+    return group.id
 
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(CONTROL):
-            seen.append((statement, parameters))
 
-    event.listen(engine, "before_cursor_execute", listener)
+def _recount(request_id, group_id) -> None:
+    """Set the counters from COUNTs, where the code under test has them."""
     try:
-        response = client.get(url, headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    assert len(response.json["data"]) == LIMIT
-    return seen
+        from likepion.backlink import counters
+    except ImportError:
+        return
+    counters.recount(Request, [request_id])
+    counters.recount(Group, [group_id])
 
 
-def replay(app, statements):
-    """A function running `statements` on one raw DB-API connection, fetching every row."""
-    with app.app_context():
-        raw = db.engine.raw_connection()
-
-    def run():
-        cursor = raw.cursor()
-        for statement, parameters in statements:
-            cursor.execute(statement, parameters)
-            cursor.fetchall()
-        cursor.close()
-        raw.commit()
-
-    return run, raw
+def timed_pair(client, first, second, n: int) -> tuple[list[float], list[float]]:
+    """Latencies (ms) of GET `first` and `second` (url, headers), alternated."""
+    samples = ([], [])
+    for i in range(n + 10):
+        for slot in (0, 1) if i % 2 else (1, 0):
+            url, headers = (first, second)[slot]
+            started = time.perf_counter()
+            response = client.get(url, headers=headers)
+            elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, response.get_data(as_text=True)[:300]
+            assert response.json["data"], url  # a real page, not an empty one past the end
+            if i >= 10:  # the first ten warm up
+                samples[slot].append(elapsed)
+    return samples
 
 
 def summary(samples: list[float]) -> tuple[float, float]:
@@ -169,57 +185,59 @@ def summary(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
-def measure(label: str, database_uri: str, n_links: int, n_requests: int) -> None:
-    print(f"\n{label}: {n_links} links, {n_requests} requests per measurement")
-    app, headers, base_url = build(database_uri, n_links)
+def pairs(users) -> list[tuple[str, tuple, tuple]]:
+    big, small = users["big"], users["small"]
+    page = f"?page=1&limit={LIMIT}"
+    deep = f"?page={DEEP}&limit={LIMIT}"
+
+    def links(user, query):
+        return (f"{BASE}/entity/{user[1]}/links{query}", user[0])
+
+    def accounts(user, query):
+        return (f"{BASE}/groups/{user[2]}/accounts{query}", user[0])
+
+    return [
+        ("links: page 1, big vs small request", links(big, page), links(small, page)),
+        ("links: page 500 vs page 1, big request", links(big, deep), links(big, page)),
+        ("accounts: page 1, big vs small group", accounts(big, page), accounts(small, page)),
+        ("accounts: page 500 vs page 1, big group", accounts(big, deep), accounts(big, page)),
+        (
+            "/projects: big vs small user",
+            (f"{BASE}/projects", big[0]),
+            (f"{BASE}/projects", small[0]),
+        ),
+        ("/groups: big vs small user", (f"{BASE}/groups", big[0]), (f"{BASE}/groups", small[0])),
+    ]
+
+
+def measure(label: str, database_uri: str, sizes: dict[str, int], n_requests: int) -> None:
+    print(f"\n{label}: {n_requests} requests per page")
+    app, users = build(database_uri, sizes)
     client = app.test_client()
-    for page in PAGES:
-        url = f"{base_url}?page={page}&limit={LIMIT}"
-        statements = capture(app, client, url, headers)
-        page_sql = [s for s in statements if "JOIN servers" in s[0]]
-        links_sql = [s for s in statements if s[0].startswith("SELECT count(*)")] + page_sql
-        assert len(page_sql) == 1 and len(links_sql) == 2, [s[0][:80] for s in statements]
-        endpoint = summary(timed(lambda url=url: client.get(url, headers=headers), n_requests))
-        print(f"  page {page}: endpoint {endpoint[0]:.2f} / {endpoint[1]:.2f} ms (median / p99)")
-        for name, subset in (
-            ("the page SELECT alone", page_sql),
-            ("count + page SELECT", links_sql),
-            ("all the endpoint's SQL", statements),
-        ):
-            run, raw = replay(app, subset)
-            bare = summary(timed(run, n_requests))
-            raw.close()
-            print(
-                f"    {name:<24} {bare[0]:8.2f} / {bare[1]:8.2f} ms"
-                f"   endpoint = {endpoint[0] / bare[0]:6.1f}x (p99 {endpoint[1] / bare[1]:5.1f}x)"
-            )
-    print(f"  each statement of page {PAGES[-1]}, replayed alone (median ms):")
-    for statement in statements:
-        run_one, raw_one = replay(app, [statement])
-        median = summary(timed(run_one, max(10, n_requests // 4)))[0]
-        print(f"    {median:8.2f}  {_short(statement[0])}")
-        raw_one.close()
+    for name, first, second in pairs(users):
+        a, b = timed_pair(client, first, second, n_requests)
+        (a50, a99), (b50, b99) = summary(a), summary(b)
+        print(
+            f"  {name:<42} {a50:7.2f} / {a99:7.2f} ms vs {b50:7.2f} / {b99:7.2f} ms"
+            f"   ratio median {a50 / b50:5.2f}x  p99 {a99 / b99:5.2f}x"
+        )
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
 
 
-def _short(statement: str) -> str:
-    text = " ".join(statement.split())
-    return text[:80] + ("..." if len(text) > 80 else "")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--links", type=int, default=100_000)
+    parser.add_argument("--big", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=100)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    runs = (args.links, args.requests)
+    sizes = {"big": args.big, "small": args.small}
     with tempfile.TemporaryDirectory() as tmp:
-        measure("SQLite (temporary file)", f"sqlite:///{tmp}/bench.db", *runs)
+        measure("SQLite (temporary file)", f"sqlite:///{tmp}/bench.db", sizes, args.requests)
     pg_url = os.environ.get("LIKEPION_BENCH_PG_URL")
     if pg_url:
-        measure("PostgreSQL", fresh_postgres(pg_url), *runs)
+        measure("PostgreSQL", fresh_postgres(pg_url), sizes, args.requests)
     else:
         print("\n(set LIKEPION_BENCH_PG_URL to measure PostgreSQL too)")
 

@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from likepion import bootstrap as first_run
 from likepion.auth import services as auth_services
 from likepion.auth.schemas import RegisterIn
-from likepion.backlink import catalogue
+from likepion.backlink import catalogue, counters
 from likepion.core.db import db
 from likepion.core.enums import ServiceType
 from likepion.core.errors import AppError
@@ -31,10 +31,11 @@ sites = AppGroup("sites", help="Load and list the sites catalogue.")
 plans = AppGroup("plans", help="Shortener plans.")
 tasks = AppGroup("tasks", help="Worker task maintenance.")
 clicks = AppGroup("clicks", help="Click rollups and raw click retention.")
+counters_group = AppGroup("counters", help="Row counters of requests and groups.")
 
 
 def register_commands(app: Flask) -> None:
-    for command in (users, servers, sites, plans, tasks, clicks, bootstrap):
+    for command in (users, servers, sites, plans, tasks, clicks, counters_group, bootstrap):
         app.cli.add_command(command)
 
 
@@ -234,3 +235,23 @@ def prune_clicks():
             hourly_days=current_app.config["CLICK_HOURLY_DAYS"],
         )
     click.echo(f"Deleted {_counts(deleted)}.")
+
+
+@counters_group.command("verify")
+@click.option("--fix", is_flag=True, help="Set every drifted counter to its COUNT.")
+def verify_counters(fix: bool):
+    """Compare every request's and group's counters with a COUNT of their rows; exit status 1
+    when some differ and --fix was not given."""
+    drifted = []
+    with click.progressbar(length=counters.owner_total(), label="Checking counters") as bar:
+        for checked, drift in counters.verify(fix=fix):
+            drifted += drift
+            bar.update(checked)
+    for d in drifted:
+        click.echo(f"{d.table} {d.id} {d.column}: stored {d.stored}, counted {d.counted}")
+    if not drifted:
+        click.echo("Every counter matches its COUNT.")
+    elif fix:
+        click.echo(f"Fixed {len(drifted)} counter(s).")
+    else:
+        raise click.ClickException(f"{len(drifted)} counter(s) drifted; run with --fix.")

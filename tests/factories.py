@@ -73,6 +73,7 @@ def make_account(app, group_id, *, website, username=None, email=None, **fields)
     group's service type); its id."""
     from sqlalchemy import select
 
+    from likepion.backlink import counters
     from likepion.backlink.models import Account, Group, Site
 
     n = next(_counter)
@@ -95,6 +96,8 @@ def make_account(app, group_id, *, website, username=None, email=None, **fields)
             **fields,
         )
         db.session.add(account)
+        db.session.flush()
+        counters.recount(Group, [group.id])
         db.session.commit()
         return account.id
 
@@ -127,6 +130,7 @@ def make_request(
     import uuid
     from datetime import timedelta
 
+    from likepion.backlink import counters
     from likepion.backlink.models import Link, Request
     from likepion.core.time import utcnow
 
@@ -176,6 +180,8 @@ def make_request(
             if charge and row.refunded:
                 ledger.refund(user.id, auction_price, reason="link.failed", ref=row.id)
         db.session.add_all(rows)
+        db.session.flush()
+        counters.recount(Request, [request.id])
         db.session.commit()
         return RequestInfo(request.id, [row.id for row in rows])
 

@@ -3,7 +3,6 @@
 import uuid
 
 from sqlalchemy import Select, func, or_, select, update
-from sqlalchemy.orm import undefer
 
 from likepion.auth.models import User
 from likepion.backlink import planner, progress
@@ -43,11 +42,7 @@ def list_requests(
     sort="created_at",
     order="desc",
 ) -> Page:
-    stmt = (
-        live_requests(user)
-        .where(Request.service_type == service_type)
-        .options(undefer(Request.created_links))
-    )
+    stmt = live_requests(user).where(Request.service_type == service_type)
     if status:
         stmt = stmt.where(Request.status == status)
     if search:
@@ -135,12 +130,7 @@ def bulk_delete(user: User, ids: list) -> int:
 
 
 def export_requests(user: User, ids: list) -> list[Request]:
-    stmt = (
-        live_requests(user)
-        .where(Request.id.in_(ids))
-        .order_by(Request.created_at)
-        .options(undefer(Request.created_links))
-    )
+    stmt = live_requests(user).where(Request.id.in_(ids)).order_by(Request.created_at)
     return db.session.scalars(stmt).all()
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer_group
 
 from likepion.auth.models import User
+from likepion.backlink import counters
 from likepion.backlink.catalogue import normalise_name
 from likepion.backlink.models import Account, Group, Site
 from likepion.backlink.schemas import ACCOUNT_MAX_LENGTHS
@@ -36,6 +37,8 @@ EXPORT_ONLY_FIELDS = frozenset(
 ITEM_FIELDS = frozenset(("website",) + TEXT_FIELDS) | EXPORT_ONLY_FIELDS
 INSERT_CHUNK = 1000
 MAX_NAMED_UNSUPPORTED = 50  # in the message; `details` lists up to 1,000
+# The accounts page's order (index ix_accounts_group_created).
+ACCOUNT_ORDER = (Account.created_at.desc(), Account.website, Account.identity)
 
 
 @dataclass
@@ -199,13 +202,11 @@ def list_accounts(
     status: str | None = None,
     search: str | None = None,
 ) -> Page:
-    """The group's accounts, newest first; `search` matches website, username or email."""
+    """The group's accounts, newest first; `search` matches website, username or email. The
+    page's ids come first from the covering index (ix_accounts_group_created), so a deep page
+    skips index entries, not rows; unfiltered, the total is the group's counter."""
     group = get_owned(Group, group_id, user.id)
-    stmt = (
-        select(Account)
-        .where(Account.group_id == group.id)
-        .order_by(Account.created_at.desc(), Account.website, Account.identity)
-    )
+    stmt = select(Account.id).where(Account.group_id == group.id).order_by(*ACCOUNT_ORDER)
     if status is not None:
         stmt = stmt.where(Account.status == status)
     if search:
@@ -217,7 +218,12 @@ def list_accounts(
                 Account.email.icontains(term, autoescape=True),
             )
         )
-    return paginate(stmt, page, limit)
+    total = group.account_count if status is None and not search else None
+    ids = paginate(stmt, page, limit, total=total)
+    ids.items = db.session.scalars(
+        select(Account).where(Account.id.in_(ids.items)).order_by(*ACCOUNT_ORDER)
+    ).all()
+    return ids
 
 
 def create_account(user: User, group_id: uuid.UUID, **fields) -> Account:
@@ -233,6 +239,7 @@ def create_account(user: User, group_id: uuid.UUID, **fields) -> Account:
     _ensure_unique(group.id, row["website"], row["identity"])
     account = Account(**_new_row(group, row, site_id, now=utcnow()), active=True, status="active")
     db.session.add(account)
+    counters.add_accounts(group.id, total=1, active=1)
     _commit()
     return account
 
@@ -255,7 +262,7 @@ def import_accounts(
 
 def update_account(user: User, account_id: uuid.UUID, **fields) -> Account:
     """Change an account's fields; a changed website or identity is checked like a new one."""
-    account = get_owned(Account, account_id, user.id)
+    account = get_owned(Account, account_id, user.id, lock=True)
     merged = {f: getattr(account, f) for f in ("website",) + TEXT_FIELDS}
     merged |= {f: v for f, v in fields.items() if f in merged}
     row, error = clean_item(merged)
@@ -278,17 +285,30 @@ def update_account(user: User, account_id: uuid.UUID, **fields) -> Account:
 
 def delete_account(user: User, account_id: uuid.UUID) -> None:
     account = get_owned(Account, account_id, user.id)
-    db.session.execute(delete(Account).where(Account.id == account.id))
+    _delete_accounts(Account.id == account.id)
     _commit()
 
 
 def bulk_delete_accounts(user: User, ids: Iterable[uuid.UUID]) -> int:
     """Delete those of `ids` that are the user's accounts; how many were deleted."""
-    result = db.session.execute(
-        delete(Account).where(Account.id.in_(list(ids)), Account.user_id == user.id)
-    )
+    deleted = _delete_accounts(Account.id.in_(list(ids)), Account.user_id == user.id)
     _commit()
-    return result.rowcount
+    return deleted
+
+
+def _delete_accounts(*where) -> int:
+    """Delete the accounts `where` selects, with their groups' counters; how many."""
+    gone = db.session.execute(
+        delete(Account).where(*where).returning(Account.group_id, Account.active),
+        execution_options={"synchronize_session": False},
+    ).all()
+    per_group = defaultdict(lambda: [0, 0])
+    for group_id, active in gone:
+        per_group[group_id][0] -= 1
+        per_group[group_id][1] -= bool(active)
+    for group_id, (total, active) in sorted(per_group.items()):  # lock order: by id
+        counters.add_accounts(group_id, total=total, active=active)
+    return len(gone)
 
 
 def export_accounts(user: User, ids: Iterable[uuid.UUID]) -> list[Account]:
@@ -451,6 +471,7 @@ def _insert_accounts(group: Group, rows: Iterable[dict]) -> None:
     table = Account.__table__
     for chunk in batched(values, INSERT_CHUNK):
         db.session.execute(insert(table), chunk)
+    counters.add_accounts(group.id, total=len(values), active=len(values))
 
 
 def _update_accounts(rows: Iterable[dict]) -> None:
@@ -497,9 +518,16 @@ def _set_state(account: Account, *, active: bool | None, status: str | None) -> 
         if active is None and status != "checking":
             active = status == "active"
     if active is not None:
-        account.active = active
+        set_active(account, active)
         if status is None:
             account.status = "active" if active else "inactive"
+
+
+def set_active(account: Account, active: bool) -> None:
+    """Make the (locked) account active or not, with its group's counter."""
+    if bool(account.active) != active:
+        counters.add_accounts(account.group_id, active=1 if active else -1)
+    account.active = active
 
 
 def _commit() -> None:

@@ -5,14 +5,14 @@ a retry charges again for a link that was refunded, a delete gives back the slot
 was not built. Podcast secondary links are outside the money: never charged nor refunded.
 """
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from likepion.auth.models import User
-from likepion.backlink import campaigns, progress
+from likepion.backlink import campaigns, counters, progress
 from likepion.backlink.models import Link, Request, Site
 from likepion.core.db import db
-from likepion.core.errors import Conflict, NotFound
+from likepion.core.errors import Conflict, NotFound, ValidationFailed
 from likepion.core.pagination import Page
 from likepion.credits import ledger
 from likepion.worker.models import Server
@@ -41,6 +41,7 @@ COLUMNS = (
     Link.completed_at,
     Link.created_at,
 )
+EXPORT_BATCH = 1000
 SEARCHED = (Link.link_post, Link.link_profile, Link.username, Link.email, Site.name)
 
 
@@ -55,11 +56,14 @@ def list_links(
     search: str | None = None,
     sort: str = "created_at",
     order: str = "desc",
+    after=None,
 ) -> Page:
-    """One page of the request's links (with server and site names) and the count of all.
+    """One page of the request's links (with server and site names) and the count of all:
+    the request's counter when unfiltered, else a COUNT bounded by the filter.
 
     The page's ids are picked first from the links alone, then joined to their names, so a deep
-    page walks index entries instead of joining every row it skips."""
+    page walks index entries instead of joining every row it skips. With `after` (a link id) the
+    page starts after that link (keyset), whatever its depth."""
     request = campaigns.get_request(user, service_type, request_id)
     matching = select(Link.id).select_from(Link).where(Link.request_id == request.id)
     if status:
@@ -68,19 +72,60 @@ def list_links(
         matching = matching.outerjoin(Site, Site.id == Link.site_id).where(
             or_(*(column.icontains(search, autoescape=True) for column in SEARCHED))
         )
-    total = db.session.scalar(matching.with_only_columns(func.count()))
+    if status or search:
+        total = db.session.scalar(matching.with_only_columns(func.count()))
+    else:
+        total = request.link_count
     ordering = _ordering(sort, order)
-    page_ids = matching.order_by(*ordering).limit(limit).offset((page - 1) * limit).subquery()
-    stmt = _with_names(select(*COLUMNS), page_ids.join(Link, Link.id == page_ids.c.id))
-    items = db.session.execute(stmt.order_by(*ordering)).mappings().all()
+    if after is None:
+        matching = matching.offset((page - 1) * limit)
+    else:
+        matching = matching.where(_after(request, after, sort, order))
+    items = _page(matching.order_by(*ordering).limit(limit), ordering)
     return Page(items=items, total=total or 0, page=page, limit=limit)
 
 
 def export_links(user: User, service_type: str, request_id) -> list[RowMapping]:
-    """Every link of the request, oldest first, in the list's shape."""
+    """Every link of the request, oldest first, in the list's shape; read in keyset batches
+    so no statement holds the whole request."""
     request = campaigns.get_request(user, service_type, request_id)
-    stmt = _with_names(select(*COLUMNS)).where(Link.request_id == request.id)
-    return db.session.execute(stmt.order_by(*_ordering("created_at", "asc"))).mappings().all()
+    ordering = _ordering("created_at", "asc")
+    matching = select(Link.id).where(Link.request_id == request.id).order_by(*ordering)
+    rows, batch = [], None
+    while batch is None or len(batch) == EXPORT_BATCH:
+        stmt = matching.limit(EXPORT_BATCH)
+        if batch:
+            stmt = stmt.where(_after(request, batch[-1]["id"], "created_at", "asc"))
+        batch = _page(stmt, ordering)
+        rows += batch
+    return rows
+
+
+def _page(page_ids: Select, ordering: list) -> list[RowMapping]:
+    """The links `page_ids` selects, with their server and site names, in `ordering`."""
+    ids = page_ids.subquery()
+    stmt = _with_names(select(*COLUMNS), ids.join(Link, Link.id == ids.c.id))
+    return db.session.execute(stmt.order_by(*ordering)).mappings().all()
+
+
+def _after(request: Request, link_id, sort: str, order: str):
+    """Links after `link_id` of `request` in the creation order `order` (keyset cursor)."""
+    if sort != "created_at":
+        raise ValidationFailed(
+            "after works only with sort=created_at.", details={"after": ["Needs sort=created_at."]}
+        )
+    created_at = db.session.scalar(
+        select(Link.created_at).where(Link.id == link_id, Link.request_id == request.id)
+    )
+    if created_at is None:
+        message = "after is not a link of this request."
+        raise ValidationFailed(message, details={"after": [message]})
+    if order == "asc":
+        return and_(
+            Link.created_at >= created_at,
+            or_(Link.created_at > created_at, Link.id > link_id),
+        )
+    return and_(Link.created_at <= created_at, or_(Link.created_at < created_at, Link.id < link_id))
 
 
 def retry_link(user: User, service_type: str, request_id, link_id) -> RowMapping:
@@ -148,6 +193,7 @@ def delete_link(user: User, service_type: str, request_id, link_id) -> int:
         refunded = request.auction_price
         ledger.refund(request.user_id, refunded, reason="link.delete", ref=link.id)
         request.target = request.target - 1
+    counters.add_links(request.id, links=-1, completed=-progress.counts_as_completed(link))
     db.session.delete(link)
     db.session.flush()
     progress.settle(request)

@@ -11,7 +11,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     select,
     text,
 )
@@ -52,6 +51,10 @@ class Group(UUIDPk, Timestamps, db.Model):
     name: Mapped[str] = mapped_column(String(255))
     service_type: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # Counters kept by backlink.counters beside every write of the group's accounts, so lists
+    # never count rows; `flask counters verify` checks them against COUNTs.
+    account_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    account_active: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Account(UUIDPk, Timestamps, db.Model):
@@ -63,6 +66,15 @@ class Account(UUIDPk, Timestamps, db.Model):
         UniqueConstraint("group_id", "website", "identity", name="uq_accounts_group_site_identity"),
         Index("ix_accounts_group_status", "group_id", "status"),
         Index("ix_accounts_user", "user_id"),
+        # The accounts page's order, covering: a deep page walks index entries only.
+        Index(
+            "ix_accounts_group_created",
+            "group_id",
+            text("created_at DESC"),
+            "website",
+            "identity",
+            "id",
+        ),
     )
 
     group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
@@ -122,6 +134,10 @@ class Request(UUIDPk, Timestamps, db.Model):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Counters kept by backlink.counters beside every write of the request's links: all its
+    # links (secondary ones too), and its own completed ones. Never touched by a claim.
+    link_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_links: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Link(UUIDPk, Timestamps, db.Model):
@@ -130,7 +146,7 @@ class Link(UUIDPk, Timestamps, db.Model):
 
     __tablename__ = "links"
     __table_args__ = (
-        # Covers the progress counts (Request.created_links, progress.link_counts).
+        # Covers the progress counts (progress.link_counts, counters.verify).
         Index("ix_links_request_status", "request_id", "status", "secondary"),
         # The links page's order; id makes it total (planned links share one created_at).
         Index("ix_links_request_created", "request_id", "created_at", "id"),
@@ -178,35 +194,7 @@ class Link(UUIDPk, Timestamps, db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-# Deferred: a count over the request's links is only worth paying where a response shows it;
-# lists undefer it, so a page of requests is still one SELECT.
-Request.created_links = column_property(
-    select(func.count())
-    .where(Link.request_id == Request.id, Link.status == "completed", Link.secondary.is_(False))
-    .correlate_except(Link)
-    .scalar_subquery(),
-    deferred=True,
-)
-
-
-# Group counters and owner for the groups API, as correlated scalar subqueries so a page of groups
-# is one SELECT (no N+1). Deferred: only the groups API asks for them (`undefer_group("counts")`).
-Group.account_count = column_property(
-    select(func.count(Account.id))
-    .where(Account.group_id == Group.id)
-    .correlate_except(Account)
-    .scalar_subquery(),
-    deferred=True,
-    group="counts",
-)
-Group.account_active = column_property(
-    select(func.count(Account.id))
-    .where(Account.group_id == Group.id, Account.active.is_(True))
-    .correlate_except(Account)
-    .scalar_subquery(),
-    deferred=True,
-    group="counts",
-)
+# The group's owner for the groups API; deferred: only the groups API asks for it.
 Group.user_uuid = column_property(
     select(User.uuid).where(User.id == Group.user_id).correlate_except(User).scalar_subquery(),
     deferred=True,

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import insert, select
 
+from likepion.backlink import counters
 from likepion.backlink.models import Account, Link, Request, Site
 from likepion.core.db import batched, db
 from likepion.core.enums import ServiceType, SiteRole
@@ -39,6 +40,7 @@ def plan_links(request: Request, count: int, *, status: str) -> int:
     ]
     for chunk in batched(rows, CHUNK):
         db.session.execute(insert(Link), chunk)
+    counters.add_links(request.id, links=len(rows))
     return len(rows)
 
 

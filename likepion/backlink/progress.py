@@ -7,6 +7,7 @@ links (`Link.secondary`) are extras a worker reports: never charged, refunded or
 
 from sqlalchemy import and_, delete, exists, func, select, update
 
+from likepion.backlink import counters
 from likepion.backlink.models import OPEN_LINK_STATUSES, Account, Link, Request, Site
 from likepion.core.db import db
 from likepion.core.enums import ServiceType, SiteRole
@@ -79,6 +80,25 @@ def settle(request: Request) -> None:
     request.completed_at = utcnow()
 
 
+def record_outcome(link: Link, status: str, request: Request) -> None:
+    """A worker's reported `status` for its claimed link: a failure with retries left goes
+    back to work (queued while the request runs), anything else is final. The request's
+    completed counter follows the link."""
+    was_completed = counts_as_completed(link)
+    if status == "failed" and link.retry_count < link.max_retries:
+        link.status = "queued" if request.status == "running" else "pending"
+        link.retry_count += 1
+    else:
+        link.status = status
+        link.completed_at = utcnow() if status == "completed" else None
+    counters.add_links(request.id, completed=counts_as_completed(link) - was_completed)
+
+
+def counts_as_completed(link: Link) -> bool:
+    """Whether the link is one of the request's `created_links`."""
+    return link.status == "completed" and not link.secondary
+
+
 def requeue_values(status: str) -> dict:
     """Column values of a link put back to work (to `status`), as if new: its next charge is
     the caller's to make."""
@@ -145,6 +165,7 @@ def remove_unstarted_links(request: Request, count: int) -> int:
             delete(Link).where(Link.id.in_(link_ids)),
             execution_options={"synchronize_session": False},
         )
+        counters.add_links(request.id, links=-len(link_ids))
     return len(link_ids)
 
 

@@ -318,6 +318,13 @@ class LinkQuery(PageQuery):
     search = fields.String(validate=validate.Length(max=255))
     sort = fields.String(load_default="created_at", validate=validate.OneOf(LINK_SORTS))
     order = fields.String(load_default="desc", validate=ORDER)
+    after = fields.UUID(
+        metadata={
+            "description": "Keyset cursor for walking every link: the id of the last link of "
+            "the previous page. The page then starts right after it (`page` is ignored), at "
+            "the same cost however deep. Only with `sort=created_at` (either `order`)."
+        }
+    )
 
 
 class LinkRead(Schema):

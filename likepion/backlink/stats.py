@@ -1,7 +1,6 @@
 """Read-only overviews of a user's live requests: the projects list and the status counts."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import undefer
 
 from likepion.auth.models import User
 from likepion.backlink import campaigns
@@ -20,9 +19,9 @@ def list_projects(
     service_type: str | None = None,
     type_request: str | None = None,
 ) -> Page:
-    """The user's live requests of every service type, newest first; `created_links` is a
-    correlated count in the same SELECT (Request.created_links)."""
-    stmt = campaigns.live_requests(user).options(undefer(Request.created_links))
+    """The user's live requests of every service type, newest first; `created_links` is the
+    request's counter (backlink.counters)."""
+    stmt = campaigns.live_requests(user)
     if search:
         stmt = stmt.where(campaigns.search_filter(search))
     if status:

@@ -23,9 +23,13 @@ class Page:
     limit: int
 
 
-def paginate(stmt: Select, page: int, limit: int, *, scalars: bool = True) -> Page:
-    """Run `stmt` for one page and count all its rows (ordering dropped for the count)."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+def paginate(
+    stmt: Select, page: int, limit: int, *, scalars: bool = True, total: int | None = None
+) -> Page:
+    """Run `stmt` for one page and count all its rows (ordering dropped for the count), unless
+    the caller knows the `total` (a row counter)."""
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     paged = stmt.limit(limit).offset((page - 1) * limit)
     rows = db.session.scalars(paged) if scalars else db.session.execute(paged)
     return Page(items=list(rows), total=total or 0, page=page, limit=limit)

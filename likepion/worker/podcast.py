@@ -6,11 +6,12 @@ group's primary-site account has `link_rss`. Its claim is `Account.posting_start
 """
 
 import uuid
+from collections import Counter
 
 from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.orm import aliased
 
-from likepion.backlink import progress
+from likepion.backlink import counters, progress
 from likepion.backlink.catalogue import normalise_name
 from likepion.backlink.models import Account, Link, Request, Site
 from likepion.core.db import db
@@ -137,6 +138,8 @@ def insert_links(server: Server, service_type: str, items: list[dict], posts: di
             touched.setdefault(account.id, (account, item))
     if rows:
         db.session.execute(insert(Link), rows)
+    for post_id, inserted in Counter(row["request_id"] for row in rows).items():
+        counters.add_links(post_id, links=inserted)
     for account, item in touched.values():
         _propagate_credentials(account, item)
     if touched:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
-from likepion.backlink import progress
+from likepion.backlink import groups, progress
 from likepion.backlink.models import Account, Link, Request, Site
 from likepion.core import metrics
 from likepion.core.crypto import key_hash, new_key
@@ -228,13 +228,7 @@ def _apply_report(link: Link, item: dict, request: Request) -> None:
             setattr(link, field, item[field])
     link.claimed_until = None
     link.updated_at = now
-    status = item["status"]
-    if status == "failed" and link.retry_count < link.max_retries:
-        link.status = "queued" if request.status == "running" else "pending"
-        link.retry_count += 1
-    else:
-        link.status = status
-        link.completed_at = now if status == "completed" else None
+    progress.record_outcome(link, item["status"], request)
 
 
 # --- accounts --------------------------------------------------------------------------------
@@ -244,7 +238,9 @@ def update_account(server: Server, service_type: str, *, account_id, **changes) 
     """A worker's news about an account: feed URL, fresh credentials, or a check result.
     Refused (409) while another server holds a live claim on the account."""
     account = db.session.scalar(
-        select(Account).where(Account.id == account_id, Account.service_type == service_type)
+        select(Account)
+        .where(Account.id == account_id, Account.service_type == service_type)
+        .with_for_update()
     )
     if account is None:
         raise NotFound("Account not found")
@@ -254,8 +250,10 @@ def update_account(server: Server, service_type: str, *, account_id, **changes) 
     if "cookie" in changes:
         account.cookies = changes.pop("cookie")
     if "status" in changes:
-        account.active = changes.get("active", changes["status"] == "active")
+        changes.setdefault("active", changes["status"] == "active")
         account.check_claimed_until = account.check_server_id = None
+    if "active" in changes:
+        groups.set_active(account, changes.pop("active"))
     for field, value in changes.items():
         setattr(account, field, value)
     if not (account.username or account.email):

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from likepion.auth.models import User
+from likepion.backlink import counters
 from likepion.backlink.models import Account, Group, Link, Request, Site
 from likepion.core.db import db
 from likepion.credits.models import LedgerEntry
@@ -104,6 +105,7 @@ def set_link_statuses(app, request_id, statuses):
         ).all()
         for link_id, status in zip(ids, statuses, strict=False):
             db.session.execute(update(Link).where(Link.id == link_id).values(status=status))
+        counters.recount(Request, [uuid.UUID(request_id)])  # as the services keep it
         db.session.commit()
 
 

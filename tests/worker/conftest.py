@@ -7,6 +7,7 @@ import pytest
 from flask_jwt_extended import create_access_token
 from sqlalchemy import select
 
+from likepion.backlink import counters
 from likepion.backlink.models import Account, Group, Site
 from likepion.core.db import db
 from likepion.worker.services import create_server
@@ -84,6 +85,7 @@ def make_podcast_group(app, owner, secondary=("anchor.fm", "spotify.com", "pocke
             db.session.add(account)
             db.session.flush()
             ids[website] = str(account.id)
+        counters.recount(Group, [group.id])  # as the services keep it
         db.session.commit()
         return PodcastSetup(
             str(group.id),

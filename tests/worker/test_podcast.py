@@ -574,3 +574,28 @@ def test_an_account_claimed_by_one_server_cannot_be_claimed_by_another(
     with app.app_context():
         account = db.session.get(Account, uuid.UUID(pulled))
         assert account.posting_server_id == server.id
+
+
+def test_inserted_secondary_links_count_as_links_not_as_created_links(
+    app, client, user, server, podcast
+):
+    from likepion.backlink import counters
+    from likepion.backlink.models import Request
+
+    body = {
+        "request_id": podcast.post_id,
+        "domain": "anchor.fm",
+        "status": "completed",
+        "link_post": "https://anchor.fm/ep-1,https://anchor.fm/ep-2",
+    }
+
+    assert insert(client, server, body).json["inserted"] == 2
+
+    listed = client.get(
+        f"/api/v1/backlink/podcast/{podcast.post_id}/links", headers=jwt_for(app, user)
+    ).json
+    assert (listed["total"], len(listed["data"])) == (5, 5)  # 3 episodes, 2 secondary links
+    with app.app_context():
+        post = db.session.get(Request, uuid.UUID(podcast.post_id))
+        assert (post.link_count, post.created_links) == (5, 0)
+        assert [d for _, batch in counters.verify() for d in batch] == []
