@@ -92,7 +92,16 @@ def handle_unexpected(error: Exception):
 def handle_database_error(error: Exception):
     """A lost database connection (server restarted, or not back yet) is a 503 to retry, and
     every pooled connection, all dead alike, is dropped so the next requests open fresh ones
-    (the idle ping of core/db.py would only catch them after 10 s). Other errors: a 500."""
+    (the idle ping of core/db.py would only catch them after 10 s). A transaction PostgreSQL
+    aborted to break a deadlock (or a serialization failure) is a 503 to retry as well: it was
+    rolled back whole. Other errors: a 500."""
+    if _sqlstate(error) in RETRYABLE_STATES:
+        log.warning(
+            "transaction aborted (request_id=%s): %s", g.get("request_id"), _sqlstate(error)
+        )
+        db.session.rollback()
+        return render(503, "conflict_retry", "The request met a concurrent one; retry it.",
+                      headers=[("Retry-After", "1")])  # fmt: skip
     if not _is_disconnect(error):
         return handle_unexpected(error)
     cause = getattr(error, "orig", None) or error  # no SQL or parameters in the log
@@ -104,6 +113,14 @@ def handle_database_error(error: Exception):
         log.debug("dropping dead connections", exc_info=True)
     return render(503, "database_unavailable", "The database is unavailable; retry shortly.",
                   headers=[("Retry-After", "1")])  # fmt: skip
+
+
+# 40P01 deadlock_detected, 40001 serialization_failure: PostgreSQL rolled the transaction back.
+RETRYABLE_STATES = {"40P01", "40001"}
+
+
+def _sqlstate(error: Exception) -> str:
+    return getattr(getattr(error, "orig", None) or error, "sqlstate", None) or ""
 
 
 def _is_disconnect(error: Exception) -> bool:

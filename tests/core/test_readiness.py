@@ -3,13 +3,16 @@ rate limits' in-memory fallback when Redis is away, and a lost database connecti
 as a 503 to retry with the dead pool dropped."""
 
 import logging
+import threading
 
 import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from likepion import create_app
 from likepion.core.db import db
+from likepion.errors import handle_database_error
 from tests.conftest import build_app
 from tests.factories import make_user
 
@@ -138,3 +141,44 @@ def test_a_connection_lost_after_the_answer_does_not_turn_it_into_a_500(pg_app):
 
     assert answered.status_code == 200
     assert [client.get("/api/account", headers=headers).status_code for _ in range(2)] == [200] * 2
+
+
+def _real_deadlock_error(url: str) -> psycopg.Error:
+    """Two connections locking two rows in opposite orders: PostgreSQL aborts one of them."""
+    with psycopg.connect(url, autocommit=True) as setup:
+        setup.execute("CREATE TABLE IF NOT EXISTS deadlock_probe (id int PRIMARY KEY)")
+        setup.execute("INSERT INTO deadlock_probe VALUES (1), (2) ON CONFLICT DO NOTHING")
+    errors, both_hold_one = [], threading.Barrier(2)
+
+    def lock(first: int, second: int) -> None:
+        with psycopg.connect(url) as conn:
+            try:
+                conn.execute("SELECT 1 FROM deadlock_probe WHERE id = %s FOR UPDATE", (first,))
+                both_hold_one.wait(timeout=10)
+                conn.execute("SELECT 1 FROM deadlock_probe WHERE id = %s FOR UPDATE", (second,))
+            except psycopg.Error as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=lock, args=pair) for pair in ((1, 2), (2, 1))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+@pytest.mark.pg
+def test_a_deadlock_victim_answers_503_to_retry_not_500(pg_app):
+    url = pg_app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg", "postgresql")
+    error = _real_deadlock_error(url)
+    assert error.sqlstate == "40P01"
+
+    for path, body_key in (("/api/account", "error"), ("/api/v1/backlink/projects", "success")):
+        with pg_app.test_request_context(path):
+            response = pg_app.make_response(
+                handle_database_error(DBAPIError("SELECT …", {}, error))
+            )
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "1"
+        assert body_key in response.json
