@@ -4,6 +4,7 @@ as a 503 to retry with the dead pool dropped."""
 
 import logging
 import threading
+import time
 
 import psycopg
 import pytest
@@ -104,11 +105,13 @@ def test_dead_pooled_connections_answer_503_once_then_fresh_ones_serve(pg_app):
     assert client.get("/api/account", headers=headers).status_code == 200
 
     url = pg_app.config["SQLALCHEMY_DATABASE_URI"].replace("postgresql+psycopg", "postgresql")
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     with psycopg.connect(url, autocommit=True) as admin:  # what a server restart does to them
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+        admin.execute(f"SELECT pg_terminate_backend(pid) {others}")
+        for _ in range(100):  # terminating is asynchronous: wait until they are gone
+            if not admin.execute(f"SELECT count(*) {others}").fetchone()[0]:
+                break
+            time.sleep(0.05)
 
     lost = client.get("/api/account", headers=headers)
     after = [client.get("/api/account", headers=headers).status_code for _ in range(3)]
