@@ -373,7 +373,7 @@ def backfill_builds_the_rollups_of_existing_clicks(database_uri: str) -> None:
     """Clicks stored before the rollups existed are counted by `flask db upgrade` itself."""
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri)
     with app.app_context():
-        upgrade(revision="58f2fe76bd5b")
+        upgrade(revision="money_token_version")  # the one before the rollups
         user = make_user(app, is_admin=True)
         now = datetime.now(UTC)
         with db.engine.begin() as connection:

@@ -110,6 +110,7 @@ def test_production_refuses_to_start_without_public_url(monkeypatch, tmp_path):
         "JWT_SECRET_KEY": "j" * 32,
         "CREDENTIALS_KEY": "ZGV2LWNyZWRlbnRpYWxzLWtleS0zMi1ieXRlcy0wMDA=",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
+        "RATELIMIT_STORAGE_URI": "memory://",
     }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("PUBLIC_URL", raising=False)
