@@ -1,4 +1,5 @@
-"""Public web routes: `/<alias>`, `/qr/<alias>`, `/r/<slug>`, `/u/<username>/<slug>-<id>`."""
+"""Public web routes: `/<alias>`, `/<alias>/qr`, `/qr/<alias>`, `/r/<slug>`,
+`/u/<username>/<slug>-<id>`."""
 
 import hashlib
 import re
@@ -80,12 +81,33 @@ def qr_image(alias):
         raise NotFound("This QR code does not exist.")
     tracking.record_click(tracking.visit_of_request(), qr_code_id=qr.id)
     etag = hashlib.sha256(f"{qr.id}:{qr.updated_at.isoformat()}:{kind}".encode()).hexdigest()[:32]
-    if etag in request.if_none_match:  # a cheap revalidation: not limited
+    return _qr_response(etag, kind, lambda: qrcodes.render(qr, kind))
+
+
+@bp.get("/<alias>/qr")
+def link_qr(alias):
+    """A short link's QR code, encoding its short URL: PNG, or SVG with ?format=svg, at most
+    ?size= pixels wide. Not a scan: the scan is the visit to the short URL."""
+    kind, size = qrcodes.image_options(request.args)
+    if not PLAIN.fullmatch(alias):
+        raise NotFound(NOT_FOUND)
+    branded = resolve.cache().domain(request.host.lower())  # None for an overlong Host
+    target = resolve.cache().target(branded.id if branded else 0, alias)
+    url = public.short_url_of(target.id) if target else None
+    if url is None:
+        raise NotFound(NOT_FOUND)
+    if target.expiry and target.expiry <= utcnow():
+        raise Gone("This link has expired.")
+    etag = hashlib.sha256(f"{url}:{kind}:{size}".encode()).hexdigest()[:32]
+    return _qr_response(etag, kind, lambda: qrcodes.render_text(url, kind, size))
+
+
+def _qr_response(etag: str, kind: str, render) -> Response:
+    """304 for a current ETag (not counted); else one render under the per-IP QR limit."""
+    if etag in request.if_none_match:
         return Response(status=304, headers={"ETag": f'"{etag}"'})
     hit_public_limit("QR_RATE_LIMIT")
-    response = Response(
-        qrcodes.render(qr, kind), mimetype="image/svg+xml" if kind == "svg" else "image/png"
-    )
+    response = Response(render(), mimetype="image/svg+xml" if kind == "svg" else "image/png")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"  # revalidate, so each view reaches us
     return response

@@ -1,14 +1,24 @@
 """Short links (`/api/urls`, `/api/url/...`): each public function is one unit of work."""
 
 import pycountry
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from likepion.auth import passwords
 from likepion.core.db import db, get_owned
-from likepion.core.errors import NotFound, ValidationFailed
+from likepion.core.errors import AppError, NotFound, ValidationFailed
 from likepion.core.pagination import Page, paginate
 from likepion.core.time import as_utc, utcnow
-from likepion.shortener import addresses, aliases, channels, domains, limits, stats, urlcheck
+from likepion.shortener import (
+    addresses,
+    aliases,
+    channels,
+    domains,
+    envelope,
+    limits,
+    stats,
+    urlcheck,
+)
 from likepion.shortener.models import (
     Campaign,
     Channel,
@@ -75,7 +85,41 @@ def link_details(link: ShortUrl) -> dict:
     }
 
 
-def create_link(user, *, url: str, custom: str | None = None, **fields) -> ShortUrl:
+def create_link(user, **fields) -> ShortUrl:
+    link = _new_link(user, **fields)
+    db.session.commit()
+    return link
+
+
+def create_links(user, items: list, load) -> list[dict]:
+    """Bulk create: each item is loaded by `load` (the single create's schema) and made by
+    the single create's rules in a savepoint of its own, so a bad item changes nothing and the
+    plan's link count sees the links made before it. One commit for the batch."""
+    results = []
+    for index, item in enumerate(items):
+        savepoint = db.session.begin_nested()
+        try:
+            link = _new_link(user, **load(item))
+            savepoint.commit()
+        except (AppError, ValidationError) as error:
+            savepoint.rollback()
+            results.append({"index": index, "error": 1, "message": _item_message(error)})
+            continue
+        results.append(
+            {"index": index, "error": 0, "id": link.id, "shorturl": addresses.short_url(link)}
+        )
+    db.session.commit()
+    return results
+
+
+def _item_message(error: AppError | ValidationError) -> str:
+    if isinstance(error, ValidationError):
+        messages = error.messages if isinstance(error.messages, dict) else {"_": error.messages}
+        return envelope.error_message("Invalid input.", messages)
+    return envelope.error_message(error.message, error.details)
+
+
+def _new_link(user, *, url: str, custom: str | None = None, **fields) -> ShortUrl:
     """A new short link under the plan's link count; a taken custom alias is a conflict."""
     limits.require_room(user, "links", ShortUrl, enabled_flag=False)
     link = ShortUrl(user_id=user.id, url=urlcheck.check_destination(url), type="direct")
@@ -84,7 +128,6 @@ def create_link(user, *, url: str, custom: str | None = None, **fields) -> Short
         limits.require_feature(user, "alias")
     aliases.insert_with_alias(link, custom, f"The alias {custom!r} is already taken.")
     _add_to_channel(link, channel)
-    db.session.commit()
     return link
 
 

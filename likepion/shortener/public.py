@@ -70,6 +70,12 @@ def public_campaign(username: str, name: str) -> tuple[Campaign, list[dict]] | N
     ]
 
 
+def short_url_of(link_id: int) -> str | None:
+    """The short URL the API gives for link `link_id` (its branded domain's, or ours)."""
+    link = db.session.get(ShortUrl, link_id)
+    return addresses.short_url(link) if link is not None else None
+
+
 def qr_by_alias(alias: str):
     """The QR code's row (read on a connection of its own and released at once, so no
     transaction is open while its scan is recorded)."""

@@ -12,7 +12,7 @@ from segno import helpers
 from sqlalchemy import select
 
 from likepion.core.db import db, get_owned
-from likepion.core.errors import ValidationFailed
+from likepion.core.errors import AppError, NotFound, ValidationFailed
 from likepion.core.pagination import Page, paginate
 from likepion.shortener import addresses, aliases, fetch, stats, urlcheck
 from likepion.shortener.models import QrCode, QrRollup
@@ -30,6 +30,9 @@ MAIN_FIELD = {
     "wifi": "ssid",
     "vcard": "firstname",
 }
+# `?size=` of a link's QR code: the widest image, in pixels.
+LINK_QR_SIZES = range(100, 1001)
+LINK_QR_DEFAULT_SIZE = 300
 VCARD_FIELDS = {
     "firstname", "lastname", "organization", "title", "phone", "cell", "email", "website",
     "street", "city", "region", "zip", "country",
@@ -119,6 +122,28 @@ def render(qr: QrCode, kind: str = "png", scale: int = 10) -> bytes:
         return _svg_with_logo(out.getvalue(), qr.logo, code, scale) if qr.logo else out.getvalue()
     code.save(out, kind="png", scale=scale, border=4, **colours)
     return _png_with_logo(out.getvalue(), qr.logo) if qr.logo else out.getvalue()
+
+
+def image_options(args) -> tuple[str, int]:
+    """`format` and `size` of `/<alias>/qr`: an unknown format is a 404 (no such image, as on
+    `/qr/<alias>`); a size that is not a whole number in LINK_QR_SIZES is a 400."""
+    kind = args.get("format", "png")
+    if kind not in ("png", "svg"):
+        raise NotFound("This QR code does not exist.")
+    size = args.get("size", str(LINK_QR_DEFAULT_SIZE))
+    if not (size.isascii() and size.isdigit() and len(size) <= 4 and int(size) in LINK_QR_SIZES):
+        raise AppError("size must be a whole number of pixels from 100 to 1000.")
+    return kind, int(size)
+
+
+@lru_cache(maxsize=256)
+def render_text(text: str, kind: str, size: int) -> bytes:
+    """Black on white `text` as PNG or SVG, in whole-pixel modules, at most `size` wide."""
+    code = segno.make(text, error="m", micro=False)
+    width, _ = code.symbol_size(scale=1, border=4)
+    out = io.BytesIO()
+    code.save(out, kind=kind, scale=max(1, size // width), border=4)
+    return out.getvalue()
 
 
 def _symbol(qr: QrCode) -> segno.QRCode:

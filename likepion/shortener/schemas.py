@@ -142,6 +142,39 @@ class UrlCreate(UrlUpdate):
     url = fields.String(required=True, validate=URL)
 
 
+MAX_BULK_URLS = 100
+
+
+class EachOnItsOwn(fields.Nested):
+    """Documented as the nested schema, loaded as sent: each bulk item is loaded by that schema
+    on its own, so a bad item is that item's error, not the whole request's."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return value
+
+
+class UrlBulkCreate(Schema):
+    urls = fields.List(
+        EachOnItsOwn(UrlCreate),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_BULK_URLS),
+        metadata={"description": f"1 to {MAX_BULK_URLS} bodies of POST /api/url/add."},
+    )
+
+
+class UrlBulkResult(Schema):
+    index = fields.Integer(metadata={"description": "The item's place in `urls`, from 0."})
+    error = fields.Integer(metadata={"description": "0: created; 1: refused, see message."})
+    id = fields.Integer(metadata={"description": "The new link's id (created items)."})
+    shorturl = fields.String(metadata={"description": "The new short URL (created items)."})
+    message = fields.String(metadata={"description": "Why the item was refused."})
+
+
+class UrlBulkCreated(Schema):
+    error = fields.Integer(dump_default=0)
+    results = fields.Nested(UrlBulkResult, many=True)
+
+
 class UrlQuery(ListQuery):
     order = fields.String(load_default="date", validate=validate.OneOf(["date", "clicks"]))
     short = fields.String(validate=validate.Length(max=64))

@@ -1,6 +1,7 @@
 """Which destination URLs a short link may point at (SPEC 4)."""
 
 import ipaddress
+import re
 import socket
 from urllib.parse import urlsplit
 
@@ -19,6 +20,9 @@ IPV4_IN_LAST_32_BITS = (
     ipaddress.IPv6Network("::/96"),  # IPv4-compatible (deprecated, still routed by some stacks)
     ipaddress.IPv6Network("64:ff9b::/96"),  # NAT64, well-known prefix
 )
+# `scheme:` at the start of a URL (RFC 3986), and `host:port` that looks like one.
+SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+HOST_AND_PORT = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+:\d{1,5}(?=[/?#]|\Z)")
 # NAT64 local-use prefixes (RFC 8215): the operator's own network, never public.
 LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
 
@@ -56,9 +60,19 @@ def browser_host(url: str, field: str) -> str:
     return host.strip("[]").rstrip(".")
 
 
+def with_scheme(url: str) -> str:
+    """`https://` + `url` when `url` has no scheme at all (`example.com/page`, `example.com:8080`),
+    as Bitly does; anything else (`javascript:`, `ftp://`, `//host`, `/path`) is left as it is."""
+    if url[:1].isascii() and url[:1].isalnum():
+        if not SCHEME.match(url) or HOST_AND_PORT.match(url):
+            return "https://" + url
+    return url
+
+
 def check_destination(url: str, field: str = "url") -> str:
-    """The URL, when it is http(s) and does not point back at this service, a branded domain,
-    or a loopback, private or otherwise non-public address."""
+    """The URL (completed by with_scheme), when it is http(s) and does not point back at this
+    service, a branded domain, or a loopback, private or otherwise non-public address."""
+    url = with_scheme(url)
     host = browser_host(url, field)
     if is_local(host):
         raise ValidationFailed.on_field(

@@ -1,5 +1,7 @@
 """Short links: `/api/urls`, `/api/url/...` (SPEC 4; seed 004's empty "Links" heading)."""
 
+from marshmallow import EXCLUDE
+
 from likepion.auth.guards import api_key_user
 from likepion.shortener import addresses, links, stats
 from likepion.shortener.blueprint import bp
@@ -8,6 +10,8 @@ from likepion.shortener.models import LinkRollup
 from likepion.shortener.schemas import (
     LegacyUrlStats,
     MessageEnvelope,
+    UrlBulkCreate,
+    UrlBulkCreated,
     UrlCreate,
     UrlCreated,
     UrlEnvelope,
@@ -66,6 +70,24 @@ def _link_with_stats(user, link_id: int) -> dict:
 def add_url(data, user):
     link = links.create_link(user, **data)
     return {"id": link.id, "shorturl": addresses.short_url(link)}
+
+
+@bp.post("/urls/bulk")
+@api_key_user
+@bp.arguments(UrlBulkCreate)
+@bp.response(200, UrlBulkCreated)
+@bp.doc(
+    summary="Create up to 100 short links in one call",
+    description=(
+        "Each item of `urls` is a body of `POST /api/url/add`, checked by the same rules. "
+        "`results` answers each item in order: `error` 0 with `id` and `shorturl`, or "
+        "`error` 1 with `message`. A refused item creates nothing; the others are kept. "
+        "The plan's link count counts the links made earlier in the batch. The call counts "
+        "once against the rate limit. More than 100 items, or none, is a 400."
+    ),
+)
+def add_urls_bulk(data, user):
+    return {"results": links.create_links(user, data["urls"], UrlCreate(unknown=EXCLUDE).load)}
 
 
 @bp.put("/url/<id:link_id>/update")
