@@ -9,7 +9,7 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-from likepion import errors
+from likepion import errors, openapi
 from likepion.core.converters import IdConverter, ServiceTypeConverter
 from likepion.core.db import close_session
 from likepion.core.enums import ServiceType
@@ -166,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
         ],
     )
     app.register_blueprint(redirect_routes.bp)
+    openapi.complete(api, app)
     app.register_blueprint(
         get_swaggerui_blueprint(
             "/docs", "/openapi.json", config={"app_name": "Likepion API", "validatorUrl": None}
