@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from likepion.worker import routes as worker_routes
 
     api = LikepionApi(app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES}})
+    openapi.describe_fields(api)
     api.register_converter(
         ServiceTypeConverter, lambda _: {"type": "string", "enum": [t.value for t in ServiceType]}
     )

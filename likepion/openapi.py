@@ -4,6 +4,7 @@ plain Flask blueprints, so that documenting them costs the redirect nothing)."""
 
 from marshmallow import Schema, fields
 
+from likepion.core.fields import IsoZ, PlainTime
 from likepion.worker.schemas import CheckTask, PrimaryTask
 
 PUBLIC_TAG = {
@@ -31,6 +32,19 @@ def _json(ref: str, description: str) -> dict:
 
 def _html(description: str) -> dict:
     return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
+def describe_fields(api) -> None:
+    """Call before registering blueprints: how our own marshmallow fields read in the spec."""
+    api.ma_plugin.converter.add_attribute_function(_iso_z_property)
+
+
+def _iso_z_property(self, field, **kwargs) -> dict:
+    if isinstance(field, IsoZ):  # `2025-06-01T00:00:00Z`, or null when the time is not set
+        return {"type": "string", "format": "date-time", "nullable": True}
+    if isinstance(field, PlainTime):  # the shortener family's UTC time, or null
+        return {"type": "string", "nullable": True, "example": "2025-06-01 12:00:00"}
+    return {}
 
 
 def complete(api, app) -> None:
