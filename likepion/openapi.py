@@ -1,6 +1,7 @@
-"""What `/openapi.json` says beyond what flask-smorest derives from the views: the shortener
-family's own error body and its 400 for invalid input, and the public web routes (served by
-plain Flask blueprints, so that documenting them costs the redirect nothing)."""
+"""What `/openapi.json` says beyond what flask-smorest derives from the views: the types of our
+own time fields, the shortener family's error body and its 400 for invalid input, the worker
+task schemas, and the public web routes (served by plain Flask blueprints, so that documenting
+them here costs the redirect nothing)."""
 
 from marshmallow import Schema, fields
 
@@ -36,10 +37,10 @@ def _html(description: str) -> dict:
 
 def describe_fields(api) -> None:
     """Call before registering blueprints: how our own marshmallow fields read in the spec."""
-    api.ma_plugin.converter.add_attribute_function(_iso_z_property)
+    api.ma_plugin.converter.add_attribute_function(_time_property)
 
 
-def _iso_z_property(self, field, **kwargs) -> dict:
+def _time_property(self, field, **kwargs) -> dict:
     if isinstance(field, IsoZ):  # `2025-06-01T00:00:00Z`, or null when the time is not set
         return {"type": "string", "format": "date-time", "nullable": True}
     if isinstance(field, PlainTime):  # the shortener family's UTC time, or null
