@@ -9,7 +9,7 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-from likepion import errors
+from likepion import errors, openapi
 from likepion.core.converters import IdConverter, ServiceTypeConverter
 from likepion.core.db import close_session
 from likepion.core.enums import ServiceType
@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from likepion.worker import routes as worker_routes
 
     api = LikepionApi(app, spec_kwargs={"components": {"securitySchemes": SECURITY_SCHEMES}})
+    openapi.describe_fields(api)
     api.register_converter(
         ServiceTypeConverter, lambda _: {"type": "string", "enum": [t.value for t in ServiceType]}
     )
@@ -166,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
         ],
     )
     app.register_blueprint(redirect_routes.bp)
+    openapi.complete(api, app)
     app.register_blueprint(
         get_swaggerui_blueprint(
             "/docs", "/openapi.json", config={"app_name": "Likepion API", "validatorUrl": None}

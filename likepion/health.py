@@ -20,10 +20,13 @@ class HealthRead(Schema):
     database = fields.String()
 
 
-@bp.get("/healthz")
+@bp.get("/healthz", tags=["public"])
 @bp.response(200, HealthRead)
 @bp.alt_response(503, schema=HealthRead, description="The database does not answer")
 def healthz():
+    """Liveness and database check.
+
+    200 with `database: ok` when a `SELECT 1` answers, else 503 with `database: unreachable`."""
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
@@ -40,10 +43,13 @@ class ReadyRead(Schema):
     failing = fields.List(fields.String())
 
 
-@bp.get("/readyz")
+@bp.get("/readyz", tags=["public"])
 @bp.response(200, ReadyRead)
 @bp.alt_response(503, schema=ReadyRead, description="A dependency does not answer; `failing`")
 def readyz():
+    """Readiness for load balancers.
+
+    Checks the database and, when the rate limits live there, Redis; 503 lists what is `failing`."""
     parts = {"database": _database_answers()}
     if current_app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
         parts["redis"] = _redis_answers()

@@ -35,6 +35,10 @@ def _tokens(user) -> dict:
 @bp.arguments(RegisterIn)
 @bp.response(201, envelope(UserRead))
 def register(data):
+    """Create an account.
+
+    Registers a user with email and password and answers the new user; log in afterwards for
+    tokens."""
     return {"data": services.register_user(**data)}
 
 
@@ -42,6 +46,9 @@ def register(data):
 @bp.arguments(LoginIn)
 @bp.response(200, envelope(TokenRead))
 def login(data):
+    """Log in for tokens.
+
+    Exchanges email and password for a JWT access token and a refresh token."""
     return {"data": _tokens(services.authenticate(**data))}
 
 
@@ -49,6 +56,9 @@ def login(data):
 @jwt_refresh_user
 @bp.response(200, envelope(TokenRead))
 def refresh(user):
+    """Get a new access token.
+
+    Takes the refresh token (not the access token) as `Bearer` and answers a fresh access token."""
     return {"data": _access_token(user)}
 
 
@@ -56,6 +66,9 @@ def refresh(user):
 @jwt_user
 @bp.response(200, envelope(UserRead))
 def me(user):
+    """The caller's own user.
+
+    Email, credits, plan and API key of the user the JWT belongs to."""
     return {"data": user}
 
 
@@ -63,11 +76,17 @@ def me(user):
 @jwt_user
 @bp.response(200, envelope(ApiKeyRead))
 def rotate_api_key(user):
+    """Rotate the shortener API key.
+
+    Issues a new API key; the old one stops working at once."""
     return {"data": {"api_key": services.rotate_api_key(user)}}
 
 
 @sso_bp.get("/user/login/sso/<token>")
 @sso_bp.response(200, envelope(TokenRead))
 def sso_login(token):
-    """Spend a one-time login link from `GET /api/user/login/:id`: the user's tokens, once."""
+    """Spend a one-time login link.
+
+    Answers the user's tokens for a link made by `GET /api/user/login/:id`; a second use is
+    refused."""
     return {"data": _tokens(services.sso_login(token))}

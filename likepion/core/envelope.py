@@ -3,7 +3,7 @@
 from functools import cache
 
 from flask import jsonify
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import Schema, fields
 
 
 @cache
@@ -31,14 +31,17 @@ def error_response(status: int, code: str, message: str, details: dict, headers=
 
 
 class ErrorRead(Schema):
-    """An error as documented in OpenAPI, covering both API families: `/api/v1/...` answers
-    `{"success": false, "error": "<code>", "message", "details"}`, `/api/...` answers
-    `{"error": 1, "message"}`."""
+    """An error of the auth, backlink and worker APIs (`/api/v1/...`); the shortener API's
+    (`/api/...`) is `ShortenerErrorRead` in likepion.openapi."""
 
-    class Meta:
-        unknown = INCLUDE
-
-    success = fields.Boolean()
-    error = fields.Raw(metadata={"description": "An error code (/api/v1) or 1 (/api)"})
-    message = fields.String()
-    details = fields.Dict()
+    success = fields.Boolean(metadata={"example": False, "enum": [False]})
+    error = fields.String(
+        metadata={"description": "A machine-readable code", "example": "validation_error"}
+    )
+    message = fields.String(metadata={"example": "Invalid input."})
+    details = fields.Dict(
+        metadata={
+            "description": "Field errors by field name, or facts about the error",
+            "example": {"name": ["Missing data for required field."]},
+        }
+    )

@@ -15,6 +15,9 @@ bp = Blueprint("credits", __name__, url_prefix="/api/v1/backlink", description="
 @bp.arguments(PageQuery, location="query")
 @bp.response(200, CreditsEnvelope)
 def get_credits(query, user):
+    """Credit balance and ledger.
+
+    The caller's balance and a page of ledger entries, newest first."""
     page = services.list_ledger(user, **query)
     return {
         "data": {"credits": user.credits, "ledger": page.items},

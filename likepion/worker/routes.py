@@ -12,10 +12,12 @@ from likepion.worker.schemas import (
     AccountClaimIn,
     AccountUpdateIn,
     ChecksQuery,
+    CheckTask,
     ClaimRead,
     InsertItem,
     InsertRead,
     LinkClaimIn,
+    PrimaryTask,
     PullQuery,
     ReportIn,
     ReportRead,
@@ -31,18 +33,34 @@ bp = Blueprint(
 )
 
 
-class TaskList(Schema):
+def _tasks(*schemas: type[Schema]) -> fields.List:
+    """Tasks as the service dumped them, documented field by field as one of `schemas`
+    (registered in likepion.openapi)."""
+    refs = [{"$ref": f"#/components/schemas/{schema.__name__}"} for schema in schemas]
+    return fields.List(fields.Raw(metadata={"oneOf" if len(refs) > 1 else "allOf": refs}))
+
+
+class CheckTaskList(Schema):
     success = fields.Boolean(dump_default=True)
-    data = fields.List(fields.Dict())
+    data = _tasks(CheckTask)
 
 
-class PulledTasks(TaskList):
+class PulledTasks(Schema):
+    success = fields.Boolean(dump_default=True)
+    data = _tasks(PrimaryTask, SecondaryTask)
     requests = fields.Dict(
         keys=fields.String(),
         values=fields.Nested(RequestFieldsRead),
         metadata={
             "description": "config, data and folder_urls of each primary task's request, keyed "
-            "by request_id: sent once per request, not once per task."
+            "by request_id: sent once per request, not once per task.",
+            "example": {
+                "0b9a4c1e-7f2d-4a57-9d3e-3c1f2b8e6a10": {
+                    "config": {"anchor": "buy shoes"},
+                    "data": {"title": "Post title"},
+                    "folder_urls": {},
+                }
+            },
         },
     )
 
@@ -61,6 +79,11 @@ def _server_scope(server, **_):
 @bp.arguments(PullQuery, location="query")
 @bp.response(200, PulledTasks)
 def pull_tasks(query, server, service_type):
+    """Pull and claim tasks.
+
+    Claims up to `limit` tasks for the calling server: primary tasks (links) first, then podcast
+    secondary tasks, or only the `type` asked for. Each request's config, data and folder_urls
+    come once in `requests`."""
     return services.pull_tasks(server, service_type, **query)
 
 
@@ -69,6 +92,9 @@ def pull_tasks(query, server, service_type):
 @bp.arguments(LinkClaimIn)
 @bp.response(200, ClaimRead)
 def claim_links(data, server, service_type):
+    """Extend claims on links.
+
+    Keeps the server's claims alive; ids it does not hold are in `not_found`."""
     ids = data.get("link_ids") or [data["link_id"]]
     return services.extend_link_claims(server, service_type, ids)
 
@@ -79,6 +105,9 @@ def claim_links(data, server, service_type):
 @idempotent(_server_scope)
 @bp.response(200, ReportRead)
 def report_links(data, server, service_type):
+    """Report results of claimed links.
+
+    Per-item results: completed, failed or cancel, with the posted URLs."""
     return services.report_links(server, service_type, data["items"])
 
 
@@ -95,6 +124,13 @@ def report_links(data, server, service_type):
                     "oneOf": [
                         InsertItem,
                         {"type": "array", "items": InsertItem, "maxItems": 200},
+                        {
+                            "type": "object",
+                            "required": ["items"],
+                            "properties": {
+                                "items": {"type": "array", "items": InsertItem, "maxItems": 200}
+                            },
+                        },
                     ]
                 }
             }
@@ -104,8 +140,10 @@ def report_links(data, server, service_type):
 @idempotent(_server_scope)
 @bp.response(200, InsertRead)
 def insert_links(server, service_type):
-    """Seed 002 section 3. An item for an account another server holds a live claim on fails
-    (per row, naming that server) and changes nothing."""
+    """Insert posted links.
+
+    Seed 002 section 3: one item, an array, or `{"items": [...]}`. An item for an account another
+    server holds a live claim on fails (per row, naming that server) and changes nothing."""
     body = request.get_json(force=True)  # a body that does not load is a 400 saying why
     if body is None:
         raise AppError('Send an item, an array or {"items": [...]}.')
@@ -117,6 +155,9 @@ def insert_links(server, service_type):
 @bp.arguments(AccountClaimIn)
 @bp.response(200, ClaimRead)
 def claim_accounts(data, server, service_type):
+    """Extend claims on accounts.
+
+    Keeps the server's account claims alive; ids it does not hold are in `not_found`."""
     ids = data.get("account_ids") or [data["account_id"]]
     return services.claim_accounts(server, service_type, ids)
 
@@ -124,8 +165,11 @@ def claim_accounts(data, server, service_type):
 @bp.get("/accounts/checks")
 @server_key_required
 @bp.arguments(ChecksQuery, location="query")
-@bp.response(200, TaskList)
+@bp.response(200, CheckTaskList)
 def pull_checks(query, server, service_type):
+    """Pull credential checks.
+
+    Claims up to `limit` accounts queued for a credentials check."""
     return {"data": services.pull_checks(server, service_type, **query)}
 
 
@@ -133,6 +177,9 @@ def pull_checks(query, server, service_type):
 @server_key_required
 @bp.response(200, WorkerAccountEnvelope)
 def get_account(server, service_type, account_id):
+    """One account as a task.
+
+    The account's credentials and its group's newest post, in task shape; no claim is taken."""
     return {"data": services.get_account(service_type, account_id)}
 
 
@@ -141,6 +188,8 @@ def get_account(server, service_type, account_id):
 @bp.arguments(AccountUpdateIn)
 @bp.response(200, WorkerAccountEnvelope)
 def update_account(data, server, service_type):
-    """Update an account's feed, credentials or check result. 409 `claimed_by_another_server`
-    (naming it) while another server holds a live posting or check claim on the account."""
+    """Update an account.
+
+    Feed, credentials or check result. 409 `claimed_by_another_server` (naming it) while another
+    server holds a live posting or check claim on the account."""
     return {"data": services.update_account(server, service_type, **data)}

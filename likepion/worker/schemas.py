@@ -204,9 +204,11 @@ class PrimaryTask(TaskCredentials):
 class RequestFieldsRead(Schema):
     """A pulled request's JSON fields, once per request (the pull's `requests` map)."""
 
-    config = fields.Dict()
-    data = fields.Dict()
-    folder_urls = fields.Dict()
+    config = fields.Dict(metadata={"description": "As the request's owner sent it (free-form)"})
+    data = fields.Dict(metadata={"description": "As the request's owner sent it (free-form)"})
+    folder_urls = fields.Dict(
+        metadata={"description": "As the request's owner sent it (free-form)"}
+    )
 
 
 class CheckTask(TaskCredentials):

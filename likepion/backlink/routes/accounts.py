@@ -28,6 +28,9 @@ ONE = "/accounts/<uuid:account_id>"
 @bp.arguments(GroupAccountCreate)
 @bp.response(201, envelope(GroupAccountRead))
 def create_account(data, user, group_id):
+    """Add an account to a group.
+
+    Credentials are stored encrypted; the website must be a known site."""
     return {"data": groups.create_account(user, group_id, **data)}
 
 
@@ -36,6 +39,9 @@ def create_account(data, user, group_id):
 @bp.arguments(GroupAccountQuery, location="query")
 @bp.response(200, envelope(GroupAccountRead, many=True))
 def list_accounts(query, user, group_id):
+    """List a group's accounts.
+
+    Paginated; credentials are not included."""
     return page_body(groups.list_accounts(user, group_id, **query))
 
 
@@ -44,6 +50,9 @@ def list_accounts(query, user, group_id):
 @bp.arguments(GroupAccountsImport)
 @bp.response(200, envelope(ImportCounts))
 def import_accounts(data, user, group_id):
+    """Import accounts into a group.
+
+    Many accounts in one call; answers how many were created and skipped."""
     return {"data": groups.import_accounts(user, group_id, **data)}
 
 
@@ -51,6 +60,9 @@ def import_accounts(data, user, group_id):
 @jwt_user
 @bp.response(200, envelope(QueuedRead))
 def check_group_accounts(user, group_id):
+    """Queue a credentials check for every account of a group.
+
+    Workers pick the checks up from `GET /api/v1/{service_type}/accounts/checks`."""
     return {"data": {"queued": groups.check_group_accounts(user, group_id)}}
 
 
@@ -59,6 +71,9 @@ def check_group_accounts(user, group_id):
 @bp.arguments(GroupAccountUpdate)
 @bp.response(200, envelope(GroupAccountRead))
 def update_account(data, user, account_id):
+    """Change an account.
+
+    Only the fields sent change; credentials stay encrypted."""
     return {"data": groups.update_account(user, account_id, **data)}
 
 
@@ -66,6 +81,9 @@ def update_account(data, user, account_id):
 @jwt_user
 @bp.response(200, envelope(DeletedRead))
 def delete_account(user, account_id):
+    """Delete an account.
+
+    Another user's account answers like a missing one (404)."""
     groups.delete_account(user, account_id)
     return {"data": {"deleted": 1}}
 
@@ -74,6 +92,9 @@ def delete_account(user, account_id):
 @jwt_user
 @bp.response(200, envelope(QueuedRead))
 def check_account(user, account_id):
+    """Queue a credentials check for one account.
+
+    A worker checks it and reports through `POST /api/v1/{service_type}/account`."""
     return {"data": {"queued": groups.check_account(user, account_id)}}
 
 
@@ -82,6 +103,9 @@ def check_account(user, account_id):
 @bp.arguments(IdsIn)
 @bp.response(200, envelope(DeletedRead))
 def bulk_delete_accounts(data, user):
+    """Delete many accounts.
+
+    Deletes the caller's accounts among `ids`; others' ids are ignored."""
     return {"data": {"deleted": groups.bulk_delete_accounts(user, data["ids"])}}
 
 
@@ -90,6 +114,9 @@ def bulk_delete_accounts(data, user):
 @bp.arguments(IdsExportIn)
 @bp.response(200, description="The accounts as a JSON, CSV or TXT download")
 def export_accounts(data, user):
+    """Export accounts by id.
+
+    The caller's accounts among `ids`, with credentials."""
     return download(
         GroupAccountRead(many=True).dump(groups.export_accounts(user, data["ids"])),
         fmt=data["format"],

@@ -45,6 +45,9 @@ EXPORT_COLUMNS = [
 @idempotent(lambda user, **_: f"user:{user.id}")
 @bp.response(201, envelope(RequestDetail))
 def create_request(data, user, service_type):
+    """Create a backlink request (campaign).
+
+    Plans its links and charges credits for them; 402 when the balance is short."""
     return {"data": campaigns.create_request(user, service_type, **data)}
 
 
@@ -53,6 +56,9 @@ def create_request(data, user, service_type):
 @bp.arguments(RequestQuery, location="query")
 @bp.response(200, envelope(RequestRead, many=True))
 def list_requests(query, user, service_type):
+    """List requests of a service type.
+
+    Paginated, newest first, with progress counts."""
     return page_body(campaigns.list_requests(user, service_type, **query))
 
 
@@ -60,6 +66,9 @@ def list_requests(query, user, service_type):
 @jwt_user
 @bp.response(200, envelope(RequestDetail))
 def get_request(user, service_type, request_id):
+    """One request with its progress.
+
+    Link counts by status and the request's fields."""
     return {"data": campaigns.get_request(user, service_type, request_id)}
 
 
@@ -68,6 +77,9 @@ def get_request(user, service_type, request_id):
 @bp.arguments(RequestUpdate)
 @bp.response(200, envelope(RequestDetail))
 def update_request(data, user, service_type, request_id):
+    """Change a request.
+
+    Only the fields sent change."""
     return {"data": campaigns.update_request(user, service_type, request_id, **data)}
 
 
@@ -75,15 +87,27 @@ def update_request(data, user, service_type, request_id):
 @jwt_user
 @bp.response(200, envelope(DeletedRead))
 def delete_request(user, service_type, request_id):
+    """Delete a request.
+
+    The request and its links are removed."""
     campaigns.delete_request(user, service_type, request_id)
     return {"data": {"deleted": 1}}
+
+
+STATE_DOCS = {
+    "start": "pending or stopped to running; the first start plans `target` queued links. 409 "
+    "`invalid_state` from another state.",
+    "stop": "running to stopped; its queued links are held back from workers.",
+    "restart": "Failed links back to queued (charged again if refunded); running again. 409 "
+    "`invalid_state` from a pending or running request.",
+}
 
 
 def _state_route(action: str, service):
     @bp.post(f"{ONE}/{action}", endpoint=f"{action}_request")
     @bp.response(200, envelope(RequestDetail))
     @jwt_user
-    @Blueprint.doc(summary=f"{action.capitalize()} a request")
+    @Blueprint.doc(summary=f"{action.capitalize()} a request", description=STATE_DOCS[action])
     def change_state(user, service_type, request_id):
         return {"data": service(user, service_type, request_id)}
 
@@ -100,6 +124,9 @@ restart_request = _state_route("restart", campaigns.restart_request)
 @bp.arguments(IdsIn)
 @bp.response(200, envelope(DeletedRead))
 def bulk_delete_requests(data, user):
+    """Delete many requests.
+
+    Deletes the caller's requests among `ids`; others' ids are ignored."""
     return {"data": {"deleted": campaigns.bulk_delete(user, data["ids"])}}
 
 
@@ -108,6 +135,9 @@ def bulk_delete_requests(data, user):
 @bp.arguments(IdsExportIn)
 @bp.response(200, description="The requests as a JSON, CSV or TXT download")
 def export_requests(data, user):
+    """Export requests by id.
+
+    The caller's requests among `ids`, with their links."""
     rows = [RequestDetail().dump(r) for r in campaigns.export_requests(user, data["ids"])]
     return download(
         rows,

@@ -33,6 +33,9 @@ def account_txt_line(row: dict) -> str:
 @bp.arguments(GroupCreate)
 @bp.response(201, GroupCreateEnvelope)
 def create_group(data, user):
+    """Create a group of accounts.
+
+    A named group for one service type; accounts are added to it afterwards."""
     return {"data": groups.create_group(user, **data)}
 
 
@@ -41,6 +44,9 @@ def create_group(data, user):
 @bp.arguments(GroupQuery, location="query")
 @bp.response(200, envelope(GroupRead, many=True))
 def list_groups(query, user):
+    """List the caller's groups.
+
+    Paginated, optionally filtered by service type."""
     return page_body(groups.list_groups(user, **query))
 
 
@@ -49,6 +55,9 @@ def list_groups(query, user):
 @bp.arguments(GroupImport)
 @bp.response(201, envelope(GroupImported))
 def import_group(data, user):
+    """Create a group with its accounts.
+
+    One call: the group and its accounts, each account validated on its own."""
     return {"data": groups.import_group(user, **data)}
 
 
@@ -56,6 +65,9 @@ def import_group(data, user):
 @jwt_user
 @bp.response(200, envelope(GroupRead))
 def get_group(user, group_id):
+    """One group.
+
+    The group with its account counts; another user's group is a 404."""
     return {"data": groups.get_group(user, group_id)}
 
 
@@ -64,6 +76,9 @@ def get_group(user, group_id):
 @bp.arguments(GroupUpdate)
 @bp.response(200, envelope(GroupRead))
 def update_group(data, user, group_id):
+    """Rename or change a group.
+
+    Only the fields sent change."""
     return {"data": groups.update_group(user, group_id, **data)}
 
 
@@ -71,6 +86,9 @@ def update_group(data, user, group_id):
 @jwt_user
 @bp.response(200, envelope(DeletedRead))
 def delete_group(user, group_id):
+    """Delete a group.
+
+    Another user's group answers like a missing one (404)."""
     groups.delete_group(user, group_id)
     return {"data": {"deleted": 1}}
 
@@ -80,6 +98,9 @@ def delete_group(user, group_id):
 @bp.arguments(ExportQuery, location="query")
 @bp.response(200, description="The group and its accounts as a JSON, CSV or TXT download")
 def export_group(query, user, group_id):
+    """Export a group's accounts.
+
+    The group's accounts with their credentials, for a backup or another tool."""
     group, accounts = groups.export_group(user, group_id)
     group_body = GroupRead().dump(group)
     return download(

@@ -23,6 +23,9 @@ EXPORT_COLUMNS = list(LinkRead().fields)
 @bp.arguments(LinkQuery, location="query")
 @bp.response(200, envelope(LinkRead, many=True))
 def list_links(query, user, service_type, request_id):
+    """List a request's links.
+
+    Paginated, filterable by status."""
     return page_body(links.list_links(user, service_type, request_id, **query))
 
 
@@ -31,6 +34,9 @@ def list_links(query, user, service_type, request_id):
 @bp.arguments(ExportQuery, location="query")
 @bp.response(200, description="The request's links as a JSON, CSV or TXT download")
 def export_links(query, user, service_type, request_id):
+    """Export a request's links.
+
+    Every link of the request with its result fields."""
     rows = LinkRead(many=True).dump(links.export_links(user, service_type, request_id))
     if query["format"] == "txt":
         rows = [row for row in rows if txt_line(row)]
@@ -52,6 +58,9 @@ def txt_line(row: dict) -> str:
 @jwt_user
 @bp.response(200, envelope(LinkRead))
 def retry_link(user, service_type, request_id, link_id):
+    """Retry a failed link.
+
+    Puts the link back to pending for the workers."""
     return {"data": links.retry_link(user, service_type, request_id, link_id)}
 
 
@@ -59,6 +68,9 @@ def retry_link(user, service_type, request_id, link_id):
 @jwt_user
 @bp.response(200, envelope(RetriedRead))
 def retry_all_links(user, service_type, request_id):
+    """Retry every failed link of a request.
+
+    Answers how many links were queued again."""
     return {"data": {"retried": links.retry_all_links(user, service_type, request_id)}}
 
 
@@ -66,5 +78,8 @@ def retry_all_links(user, service_type, request_id):
 @jwt_user
 @bp.response(200, envelope(LinkDeletedRead))
 def delete_link(user, service_type, request_id, link_id):
+    """Delete one link of a request.
+
+    The link is removed from the request."""
     refunded = links.delete_link(user, service_type, request_id, link_id)
     return {"data": {"deleted": 1, "refunded": refunded}}

@@ -12,6 +12,9 @@ from likepion.core.envelope import envelope, page_body
 @bp.arguments(SiteCountQuery, location="query")
 @bp.response(200, envelope(SiteCountRead))
 def count_sites(query, user):
+    """Count the sites of a service type.
+
+    How many sites a request of that type can post to."""
     return {"data": {"type": query["type"], "count": groups.count_sites(query["type"])}}
 
 
@@ -20,4 +23,7 @@ def count_sites(query, user):
 @bp.arguments(SiteQuery, location="query")
 @bp.response(200, envelope(SiteRead, many=True))
 def list_sites(query, user):
+    """List the sites.
+
+    Paginated, filterable by service type."""
     return page_body(groups.list_sites(**query))

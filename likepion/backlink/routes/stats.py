@@ -12,6 +12,9 @@ from likepion.core.envelope import envelope, page_body
 @bp.arguments(ProjectQuery, location="query")
 @bp.response(200, envelope(ProjectRead, many=True))
 def list_projects(query, user):
+    """List the caller's projects.
+
+    Projects group requests by website."""
     return page_body(stats.list_projects(user, **query))
 
 
@@ -19,6 +22,9 @@ def list_projects(query, user):
 @jwt_user
 @bp.response(200, envelope(StatsRead))
 def get_stats(user):
+    """Totals over every service type.
+
+    Request and link counts by status."""
     return {"data": stats.get_stats(user)}
 
 
@@ -26,4 +32,7 @@ def get_stats(user):
 @jwt_user
 @bp.response(200, envelope(StatsRead))
 def get_type_stats(user, service_type):
+    """Totals for one service type.
+
+    Request and link counts by status."""
     return {"data": stats.get_stats(user, service_type)}

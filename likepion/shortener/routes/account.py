@@ -27,6 +27,9 @@ def account_read(user) -> dict:
 @api_key_user
 @bp.response(200, AccountEnvelope)
 def get_account(user):
+    """The caller's account.
+
+    Email, username, plan and its limits."""
     return {"data": account_read(user)}
 
 
@@ -35,5 +38,8 @@ def get_account(user):
 @bp.arguments(AccountUpdate)
 @bp.response(200, MessageEnvelope)
 def update_account(data, user):
+    """Update the caller's account.
+
+    Email or password; only the fields sent change."""
     auth_services.update_account(user, **data)
     return {"message": "Account has been successfully updated."}

@@ -40,6 +40,9 @@ def _user_read(user) -> dict:
 @admin_user
 @bp.response(200, PlansEnvelope)
 def list_plans(user):
+    """List plans (admin).
+
+    Every plan with its prices and limits."""
     return {"data": plans.list_plans(newest_first=True)}
 
 
@@ -49,6 +52,9 @@ def list_plans(user):
 @bp.arguments(Subscription)
 @bp.response(200, MessageEnvelope)
 def subscribe_user(data, user, plan_id, user_id):
+    """Put a user on a plan (admin).
+
+    Sets the user's plan and its expiry."""
     admin.subscribe(user, plan_id, user_id, **data)
     return {"message": "User has been subscribed to this plan."}
 
@@ -59,6 +65,9 @@ def subscribe_user(data, user, plan_id, user_id):
 @bp.arguments(UserQuery, location="query")
 @bp.response(200, UsersEnvelope)
 def list_users(query, user):
+    """List users (admin).
+
+    Paginated, filterable by plan type."""
     return {"data": [_user_read(u) for u in admin.list_users(user, **query)]}
 
 
@@ -67,6 +76,9 @@ def list_users(query, user):
 @admin_user
 @bp.response(200, UserEnvelope)
 def get_user(user, user_id):
+    """One user (admin).
+
+    A user's account details."""
     return {"data": _user_read(admin.get_user(user, user_id))}
 
 
@@ -77,6 +89,9 @@ def get_user(user, user_id):
 @bp.response(200, UserEnvelope)
 @bp.doc(deprecated=True, summary="Legacy alias of GET /api/user/{id} (GemPixel's PHP wrapper)")
 def get_user_legacy(data, user):
+    """One user (admin, legacy).
+
+    GemPixel's PHP wrapper sends the id in the body."""
     return {"data": _user_read(admin.get_user(user, data["userid"]))}
 
 
@@ -86,6 +101,9 @@ def get_user_legacy(data, user):
 @bp.arguments(UserCreate)
 @bp.response(200, UserCreated)
 def add_user(data, user):
+    """Create a user (admin).
+
+    Answers the new user's id and API key."""
     return {"message": "User has been registered.", "data": admin.add_user(user, **data)}
 
 
@@ -96,6 +114,9 @@ def add_user(data, user):
 @bp.response(200, UserCreated)
 @bp.doc(deprecated=True, summary="Legacy alias of POST /api/user/add (GemPixel's PHP wrapper)")
 def add_user_legacy(data, user):
+    """Create a user (admin, legacy).
+
+    Same as `POST /api/user/add`."""
     return {"message": "User has been registered.", "data": admin.add_user(user, **data)}
 
 
@@ -104,6 +125,9 @@ def add_user_legacy(data, user):
 @admin_user
 @bp.response(200, MessageEnvelope)
 def delete_user(user, user_id):
+    """Delete a user (admin).
+
+    The user can no longer log in or use the API."""
     admin.delete_user(user, user_id)
     return {"message": "User has been deleted."}
 
@@ -113,4 +137,7 @@ def delete_user(user, user_id):
 @admin_user
 @bp.response(200, SsoEnvelope)
 def sso_login_url(user, user_id):
+    """One-time login link for a user (admin).
+
+    The link logs in once through `/user/login/sso/{token}`."""
     return {"url": admin.sso_url(user, user_id)}

@@ -20,6 +20,9 @@ from likepion.shortener.schemas import (
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(CampaignRead, "campaigns"))
 def list_campaigns(query, user):
+    """List campaigns.
+
+    Paginated; each with its rotator URL."""
     page = owned.list_owned(Campaign, user, **query)
     page.items = [campaigns.campaign_read(campaign, user) for campaign in page.items]
     return page_data(page, "campaigns")
@@ -30,6 +33,9 @@ def list_campaigns(query, user):
 @bp.arguments(CampaignCreate)
 @bp.response(200, CampaignEnvelope)
 def add_campaign(data, user):
+    """Create a campaign.
+
+    A rotator slug is optional."""
     return campaigns.campaign_read(campaigns.create_campaign(user, **data), user)
 
 
@@ -37,6 +43,9 @@ def add_campaign(data, user):
 @api_key_user
 @bp.response(200, MessageEnvelope)
 def assign_campaign_link(user, campaign_id, link_id):
+    """Add a link to a campaign.
+
+    Both must be the caller's."""
     campaigns.assign_link(user, campaign_id, link_id)
     return {"message": "Link successfully added to the campaign."}
 
@@ -46,6 +55,9 @@ def assign_campaign_link(user, campaign_id, link_id):
 @bp.arguments(CampaignUpdate)
 @bp.response(200, CampaignEnvelope)
 def update_campaign(data, user, campaign_id):
+    """Change a campaign.
+
+    Only the fields sent change."""
     return campaigns.campaign_read(campaigns.update_campaign(user, campaign_id, **data), user)
 
 
@@ -53,5 +65,8 @@ def update_campaign(data, user, campaign_id):
 @api_key_user
 @bp.response(200, MessageEnvelope)
 def delete_campaign(user, campaign_id):
+    """Delete a campaign.
+
+    Its links stay."""
     owned.delete_owned(Campaign, user, campaign_id)
     return {"message": "Campaign has been deleted successfully."}

@@ -21,6 +21,9 @@ from likepion.shortener.schemas import (
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(ChannelRead, "channels"))
 def list_channels(query, user):
+    """List channels.
+
+    Paginated."""
     return page_data(owned.list_owned(Channel, user, **query), "channels")
 
 
@@ -29,6 +32,9 @@ def list_channels(query, user):
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(ChannelItemRead, "items"))
 def list_channel_items(query, user, channel_id):
+    """List a channel's items.
+
+    Links, bio pages and QR codes in the channel."""
     return page_data(channels.list_items(user, channel_id, **query), "items")
 
 
@@ -37,6 +43,9 @@ def list_channel_items(query, user, channel_id):
 @bp.arguments(ChannelCreate)
 @bp.response(200, ChannelEnvelope)
 def add_channel(data, user):
+    """Create a channel.
+
+    A named collection of links, bio pages and QR codes."""
     return owned.create_owned(Channel, user, **data)
 
 
@@ -44,6 +53,9 @@ def add_channel(data, user):
 @api_key_user
 @bp.response(200, MessageEnvelope)
 def assign_channel_item(user, channel_id, kind, item_id):
+    """Add an item to a channel.
+
+    `kind` is links, bio or qr; both must be the caller's."""
     channels.assign_item(user, channel_id, kind, item_id)
     return {"message": "Item successfully added to the channel."}
 
@@ -53,6 +65,9 @@ def assign_channel_item(user, channel_id, kind, item_id):
 @bp.arguments(ChannelUpdate)
 @bp.response(200, MessageEnvelope)
 def update_channel(data, user, channel_id):
+    """Change a channel.
+
+    Only the fields sent change."""
     owned.update_owned(Channel, user, channel_id, **data)
     return {"message": "Channel has been updated successfully."}
 
@@ -61,5 +76,8 @@ def update_channel(data, user, channel_id):
 @api_key_user
 @bp.response(200, MessageEnvelope)
 def delete_channel(user, channel_id):
+    """Delete a channel.
+
+    Its items stay."""
     owned.delete_owned(Channel, user, channel_id)
     return {"message": "Channel has been deleted successfully."}

@@ -20,6 +20,9 @@ from likepion.shortener.schemas import (
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(DomainRead, "domains"))
 def list_domains(query, user):
+    """List branded domains.
+
+    Paginated."""
     return page_data(owned.list_owned(Domain, user, **query), "domains")
 
 
@@ -28,6 +31,9 @@ def list_domains(query, user):
 @bp.arguments(DomainCreate)
 @bp.response(200, IdEnvelope)
 def add_domain(data, user):
+    """Add a branded domain.
+
+    Point its DNS at the service; `redirectroot` and `redirect404` are optional."""
     return {"id": domains.create_domain(user, **data).id}
 
 
@@ -36,6 +42,9 @@ def add_domain(data, user):
 @bp.arguments(DomainUpdate)
 @bp.response(200, MessageEnvelope)
 def update_domain(data, user, domain_id):
+    """Change a branded domain.
+
+    Its root and not-found redirects."""
     domains.update_domain(user, domain_id, **data)
     return {"message": "Domain has been updated successfully."}
 
@@ -44,5 +53,8 @@ def update_domain(data, user, domain_id):
 @api_key_user
 @bp.response(200, MessageEnvelope)
 def delete_domain(user, domain_id):
+    """Delete a branded domain.
+
+    Another user's domain answers like a missing one."""
     domains.delete_domain(user, domain_id)
     return {"message": "Domain has been deleted successfully."}

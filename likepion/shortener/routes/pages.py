@@ -21,6 +21,9 @@ from likepion.shortener.schemas import (
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(SplashRead, "splash"))
 def list_splash(query, user):
+    """List splash pages.
+
+    Paginated."""
     return page_data(owned.list_owned(Splash, user, **query), "splash")
 
 
@@ -29,6 +32,9 @@ def list_splash(query, user):
 @bp.arguments(SplashCreate)
 @bp.response(200, IdEnvelope)
 def add_splash(data, user):
+    """Create a splash page.
+
+    Shown before a link redirects."""
     return {"id": pages.create_splash(user, **data).id}
 
 
@@ -36,6 +42,9 @@ def add_splash(data, user):
 @api_key_user
 @bp.response(200, MessageEnvelope)
 def delete_splash(user, splash_id):
+    """Delete a splash page.
+
+    Links using it redirect directly."""
     owned.delete_owned(Splash, user, splash_id)
     return {"message": "Splash page has been deleted successfully."}
 
@@ -45,6 +54,9 @@ def delete_splash(user, splash_id):
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(OverlayRead, "cta"))
 def list_overlays(query, user):
+    """List CTA overlays.
+
+    Paginated."""
     return page_data(owned.list_owned(Overlay, user, **query), "cta")
 
 
@@ -53,6 +65,9 @@ def list_overlays(query, user):
 @bp.arguments(OverlayCreate)
 @bp.response(200, IdEnvelope)
 def add_overlay(data, user):
+    """Create a CTA overlay.
+
+    A call-to-action shown over the destination."""
     return {"id": pages.create_overlay(user, **data).id}
 
 
@@ -60,5 +75,8 @@ def add_overlay(data, user):
 @api_key_user
 @bp.response(200, MessageEnvelope)
 def delete_overlay(user, overlay_id):
+    """Delete a CTA overlay.
+
+    Links using it redirect directly."""
     owned.delete_owned(Overlay, user, overlay_id)
     return {"message": "Overlay has been deleted successfully."}

@@ -20,6 +20,9 @@ from likepion.shortener.schemas import (
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(PixelRead, "pixels"))
 def list_pixels(query, user):
+    """List tracking pixels.
+
+    Paginated."""
     return page_data(owned.list_owned(Pixel, user, **query), "pixels")
 
 
@@ -28,6 +31,9 @@ def list_pixels(query, user):
 @bp.arguments(PixelCreate)
 @bp.response(200, IdEnvelope)
 def add_pixel(data, user):
+    """Add a tracking pixel.
+
+    A provider type and its tag id."""
     return {"id": owned.create_owned(Pixel, user, plan_count="pixels", **data).id}
 
 
@@ -36,6 +42,9 @@ def add_pixel(data, user):
 @bp.arguments(PixelUpdate)
 @bp.response(200, MessageEnvelope)
 def update_pixel(data, user, pixel_id):
+    """Change a tracking pixel.
+
+    Only the fields sent change."""
     owned.update_owned(Pixel, user, pixel_id, **data)
     return {"message": "Pixel has been updated successfully."}
 
@@ -44,5 +53,8 @@ def update_pixel(data, user, pixel_id):
 @api_key_user
 @bp.response(200, MessageEnvelope)
 def delete_pixel(user, pixel_id):
+    """Delete a tracking pixel.
+
+    Links stop firing it."""
     owned.delete_owned(Pixel, user, pixel_id)
     return {"message": "Pixel has been deleted successfully."}

@@ -21,6 +21,9 @@ from likepion.shortener.schemas import (
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(QrRead, "qrs"))
 def list_qr(query, user):
+    """List QR codes.
+
+    Paginated, with scan counts."""
     return page_data(qrcodes.list_qrs(user, **query), "qrs")
 
 
@@ -28,6 +31,9 @@ def list_qr(query, user):
 @api_key_user
 @bp.response(200, QrEnvelope)
 def get_qr(user, qr_id):
+    """One QR code.
+
+    Its content, style and scan statistics."""
     qr = qrcodes.get_qr(user, qr_id)
     data = stats.stats(QrRollup, qr.id)
     return {"details": qrcodes.qr_read(qr, data["clicks"]), "data": data}
@@ -38,6 +44,9 @@ def get_qr(user, qr_id):
 @bp.arguments(QrCreate)
 @bp.response(200, QrCreated)
 def add_qr(data, user):
+    """Create a QR code.
+
+    Answers its id and the link that serves its image."""
     qr = qrcodes.create_qr(user, **data)
     return {"id": qr.id, "link": addresses.qr_url(qr)}
 
@@ -47,6 +56,9 @@ def add_qr(data, user):
 @bp.arguments(QrUpdate)
 @bp.response(200, MessageEnvelope)
 def update_qr(data, user, qr_id):
+    """Change a QR code.
+
+    Only the fields sent change."""
     qrcodes.update_qr(user, qr_id, **data)
     return {"message": "QR has been updated successfully."}
 
@@ -55,5 +67,8 @@ def update_qr(data, user, qr_id):
 @api_key_user
 @bp.response(200, MessageEnvelope)
 def delete_qr(user, qr_id):
+    """Delete a QR code.
+
+    Its image URL stops working."""
     owned.delete_owned(QrCode, user, qr_id)
     return {"message": "QR Code has been deleted successfully."}

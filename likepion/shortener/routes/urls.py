@@ -26,6 +26,9 @@ from likepion.shortener.schemas import (
 @bp.arguments(UrlQuery, location="query")
 @bp.response(200, list_envelope(UrlRead, "urls"))
 def list_urls(query, user):
+    """List short links.
+
+    Newest (`order=date`) or most clicked first; `short` finds the link with that alias."""
     return page_data(links.list_links(user, **query), "urls")
 
 
@@ -35,6 +38,9 @@ def list_urls(query, user):
 @bp.response(200, list_envelope(UrlRead, "urls"))
 @bp.doc(deprecated=True, summary="Legacy alias of GET /api/urls (GemPixel's PHP wrapper)")
 def list_urls_legacy(data, user):
+    """List short links (legacy).
+
+    GemPixel's PHP wrapper sends the query in the body."""
     return page_data(links.list_links(user, **data), "urls")
 
 
@@ -42,6 +48,9 @@ def list_urls_legacy(data, user):
 @api_key_user
 @bp.response(200, UrlEnvelope)
 def get_url(user, link_id):
+    """One short link with its statistics.
+
+    Clicks, unique clicks, top countries, referrers, browsers and systems."""
     return _link_with_stats(user, link_id)
 
 
@@ -51,6 +60,9 @@ def get_url(user, link_id):
 @bp.response(200, UrlEnvelope)
 @bp.doc(deprecated=True, summary="Legacy alias of GET /api/url/{id} (GemPixel's PHP wrapper)")
 def get_url_legacy(data, user):
+    """One short link (legacy).
+
+    GemPixel's PHP wrapper sends the id in the body."""
     return _link_with_stats(user, data["urlid"])
 
 
@@ -68,6 +80,9 @@ def _link_with_stats(user, link_id: int) -> dict:
 @bp.arguments(UrlCreate)
 @bp.response(200, UrlCreated)
 def add_url(data, user):
+    """Shorten a URL.
+
+    Answers the link's id and short URL; plan limits and URL checks apply (400 says why)."""
     link = links.create_link(user, **data)
     return {"id": link.id, "shorturl": addresses.short_url(link)}
 
@@ -95,6 +110,9 @@ def add_urls_bulk(data, user):
 @bp.arguments(UrlUpdate)
 @bp.response(200, UrlCreated)
 def update_url(data, user, link_id):
+    """Change a short link.
+
+    Only the fields sent change."""
     link = links.update_link(user, link_id, **data)
     return {"id": link.id, "shorturl": addresses.short_url(link)}
 
@@ -103,5 +121,8 @@ def update_url(data, user, link_id):
 @api_key_user
 @bp.response(200, MessageEnvelope)
 def delete_url(user, link_id):
+    """Delete a short link.
+
+    Its alias stops redirecting."""
     links.delete_link(user, link_id)
     return {"message": "Link has been deleted successfully."}
