@@ -163,6 +163,42 @@ PUBLIC_OPERATIONS = {
             ],
         )
     },
+    "redirect.link_qr": {
+        "get": _get(
+            "A short link's QR code.",
+            "Encodes the link's short URL: PNG, or SVG with `?format=svg`, at most `?size=` "
+            "pixels wide (100-1000, default 300). Not a scan. Answers an `ETag`; a revalidation "
+            "gets 304 and is not rate limited (`QR_RATE_LIMIT`). An expired link is a 410.",
+            {
+                "200": {
+                    "description": "The image",
+                    "content": {
+                        "image/png": {"schema": {"type": "string", "format": "binary"}},
+                        "image/svg+xml": {"schema": {"type": "string"}},
+                    },
+                },
+                "304": {"description": "Not modified"},
+            },
+            parameters=[
+                _path_param("alias"),
+                {"name": "format", "in": "query", "schema": {"enum": ["png", "svg"]}},
+                {
+                    "name": "size",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 100, "maximum": 1000},
+                },
+            ],
+        )
+    },
+    "redirect.public_stats": {
+        "get": _get(
+            "A link's public stats page.",
+            "Clicks over the last 30 days as an inline SVG chart, with top countries, referrers, "
+            "browsers and OS; only when the link's `public_stats` is on, else a 404.",
+            {"200": _html("The stats page")},
+            parameters=[_path_param("alias")],
+        )
+    },
     "redirect.rotator": {
         "get": _get(
             "Follow a campaign's rotator.",

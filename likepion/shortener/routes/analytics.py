@@ -21,8 +21,11 @@ EXPORT_COLUMNS = "CSV: time, country, referrer, browser, os, visitor (a salted d
 @bp.arguments(StatsQuery, location="query")
 @bp.response(200, SeriesEnvelope)
 def url_stats(query, user, link_id):
-    """A link's clicks per hour, day or month (default: the last 24 hours, 30 days or 12
-    months up to `to`) and its stats over that range; hours cover the last CLICK_HOURLY_DAYS."""
+    """A link's clicks over time.
+
+    Clicks and unique clicks per hour, day or month (default: the last 24 hours, 30 days or 12
+    months up to `to`) and the link's stats over that range; hours cover the last
+    CLICK_HOURLY_DAYS."""
     link = links.get_link(user, link_id)
     interval = query["interval"]
     points = _points(interval, query)
@@ -34,8 +37,9 @@ def url_stats(query, user, link_id):
 @api_key_user
 @bp.response(200, {"type": "string"}, content_type="text/csv", description=EXPORT_COLUMNS)
 def export_clicks(user, link_id):
-    """A link's raw clicks as CSV, oldest first, streamed; cells that a spreadsheet would run
-    as a formula start with `'`."""
+    """Export a link's raw clicks as CSV.
+
+    Oldest first, streamed; cells that a spreadsheet would run as a formula start with `'`."""
     link = links.get_link(user, link_id)
     response = Response(stream_with_context(exports.click_csv(link.id)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="clicks-{link.id}.csv"'
@@ -47,8 +51,10 @@ def export_clicks(user, link_id):
 @bp.arguments(StatsRangeQuery, location="query")
 @bp.response(200, AccountStatsEnvelope)
 def account_stats(query, user):
-    """The account's clicks, unique clicks and QR scans on the days from `from` to `to`
-    (default: the last 30 days) and its top links by clicks in that range."""
+    """The account's stats for a range of days.
+
+    Clicks, unique clicks and QR scans on the days from `from` to `to` (default: the last 30
+    days) and the top links by clicks in that range."""
     points = _points("day", query)
     end = stats.step(points[-1], "day", 1)
     totals = stats.account(user.id, points[0], end)
