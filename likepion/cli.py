@@ -259,21 +259,15 @@ def _pair(text: str, form: str) -> tuple[str, str]:
 
 
 def _plans_table(rows) -> None:
-    _table(
-        ("id", "name", "free", "users", "links", "enabled"),
-        [
-            (
-                p.id,
-                p.name,
-                "yes" if p.free else "no",
-                plan_services.users_on(p.id),
-                (p.limits or {}).get("links", 0),
-                _enabled(p.limits or {}) or "-",
-            )  # fmt: skip
-            for p in rows
-        ],
-        empty="No plans.",
-    )
+    header = ("id", "name", "free", "users", "links", "enabled")
+    _table(header, [_plan_row(plan) for plan in rows], empty="No plans.")
+
+
+def _plan_row(plan) -> tuple:
+    limits = plan.limits or {}
+    free = "yes" if plan.free else "no"
+    users_on = plan_services.users_on(plan.id)
+    return (plan.id, plan.name, free, users_on, limits.get("links", 0), _enabled(limits) or "-")
 
 
 def _enabled(limits: dict) -> str:

@@ -1,5 +1,5 @@
-"""Shortener plans: the defaults of seed 004 (`seed_plans`, and the data migration
-`seed_default_plans`), and the admin's create, update, delete (API and `flask plans set`)."""
+"""Shortener plans: the defaults of seed 004 (used by `seed_plans` and by the data migration
+`ops_seed_default_plans`), and the admin's create, update, delete (API and `flask plans set`)."""
 
 import copy
 
