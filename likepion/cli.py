@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from likepion import bootstrap as first_run
 from likepion.auth import services as auth_services
-from likepion.auth.schemas import RegisterIn
+from likepion.auth.schemas import PASSWORD, RegisterIn
 from likepion.backlink import catalogue, counters
 from likepion.core.db import db
 from likepion.core.enums import ServiceType
@@ -21,12 +21,13 @@ from likepion.core.time import iso_z
 from likepion.credits import services as credit_services
 from likepion.shortener import plans as plan_services
 from likepion.shortener import rollups
+from likepion.shortener.schemas import PlanUpdate
 from likepion.worker import services as worker_services
 
 PROGRESS_MIN_ROWS = 500
 
-users = AppGroup("users", help="Create users and grant them credits.")
-servers = AppGroup("servers", help="Register and list worker servers.")
+users = AppGroup("users", help="Create users, grant credits, reset passwords and keys.")
+servers = AppGroup("servers", help="Register, list, revoke and re-key worker servers.")
 sites = AppGroup("sites", help="Load and list the sites catalogue.")
 plans = AppGroup("plans", help="Shortener plans.")
 tasks = AppGroup("tasks", help="Worker task maintenance.")
@@ -86,6 +87,39 @@ def credit_user(email: str, amount: int):
     click.echo(f"Added {amount} credits to {email.strip().lower()}. Balance: {balance}")
 
 
+@users.command("set-password")
+@click.argument("email")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The new password; without it you are asked for it twice.",
+)
+@reports_errors
+def set_password(email: str, password: str):
+    """Set the password of the user with EMAIL; every JWT issued before stops working."""
+    try:
+        PASSWORD(password)
+    except ValidationError as exc:
+        raise click.ClickException(f"password: {_one_line(exc.messages)}") from exc
+    user = auth_services.user_by_email(email)
+    auth_services.set_password(user, password)
+    click.echo(f"Password of {user.email} changed; older access and refresh tokens are revoked.")
+
+
+@users.command("rotate-key")
+@click.argument("email")
+@reports_errors
+def rotate_key(email: str):
+    """Give the user with EMAIL a new API key (printed once); the old key and every JWT
+    issued before stop working."""
+    user = auth_services.user_by_email(email)
+    key = auth_services.rotate_api_key(user)
+    click.echo(f"API key of {user.email} rotated; older JWTs are revoked.")
+    click.echo(f"New API key (shown once): {key}")
+
+
 @servers.command("create")
 @click.argument("name")
 @reports_errors
@@ -104,6 +138,26 @@ def list_servers():
         for s in worker_services.list_servers()
     ]
     _table(("name", "id", "active", "last_seen_at"), rows, empty="No servers.")
+
+
+@servers.command("revoke")
+@click.argument("name")
+@reports_errors
+def revoke_server(name: str):
+    """Deactivate the server NAME: its key stops working at once (`servers rotate` re-keys it)."""
+    server = worker_services.revoke_server(name)
+    click.echo(f"Revoked server {server.name}: its key no longer authenticates.")
+
+
+@servers.command("rotate")
+@click.argument("name")
+@reports_errors
+def rotate_server(name: str):
+    """Give the server NAME a new key (printed once); the old key stops working, and a revoked
+    server is active again."""
+    server, key = worker_services.rotate_server_key(name)
+    click.echo(f"New key for server {server.name}; the old key no longer authenticates.")
+    click.echo(f"API key (shown once; only its hash is stored): {key}")
 
 
 @sites.command("seed")
@@ -142,6 +196,90 @@ def seed_plans():
     click.echo(f"Plans: {_counts(plan_services.seed_plans())}.")
     for plan in plan_services.list_plans():
         click.echo(f"  {plan.id}  {plan.name}{' (free)' if plan.free else ''}")
+
+
+@plans.command("set")
+@click.argument("name")
+@click.option(
+    "--limit",
+    "numbers",
+    multiple=True,
+    metavar="KEY=N",
+    help=f"links, clicks, retention, or a count of {', '.join(plan_services.COUNTED_FLAGS)}.",
+)
+@click.option("--enable", multiple=True, metavar="FEATURE", help="e.g. geo, device, bundle.")
+@click.option("--disable", multiple=True, metavar="FEATURE")
+@click.option("--free/--paid", default=None, help="New users are put on the free plan.")
+@click.option("--price", "prices", multiple=True, metavar="TERM=AMOUNT",
+              help="monthly, yearly or lifetime; replaces the plan's prices.")  # fmt: skip
+@reports_errors
+def set_plan(name, numbers, enable, disable, free, prices):
+    """Create the plan NAME or change it; only what the options name changes (a new plan
+    starts with every feature off and every count 0)."""
+    changes = _plan_changes(name, numbers, enable, disable, free, prices)
+    plan, created = plan_services.set_plan(changes.pop("name"), **changes)
+    click.echo(f"{'Created' if created else 'Updated'} plan {plan.name} (id {plan.id}).")
+    _plans_table([plan])
+
+
+@plans.command("list")
+def list_plans():
+    """Every plan: id, name, free, users on it, links allowed, features enabled."""
+    _plans_table(plan_services.list_plans())
+
+
+def _plan_changes(name, numbers, enable, disable, free, prices) -> dict:
+    """The options as a `PUT /api/plan/:id/update` body, validated by the same schema."""
+    limits = {}
+    for pair in numbers:
+        key, value = _pair(pair, "--limit KEY=N")
+        if key in plan_services.COUNTED_FLAGS:
+            limits.setdefault(key, {})["count"] = value
+        else:
+            limits[key] = value
+    both = set(enable) & set(disable)
+    if both:
+        raise click.ClickException(f"Both enabled and disabled: {', '.join(sorted(both))}.")
+    for flags, switch in ((enable, "1"), (disable, "0")):
+        for flag in flags:
+            limits.setdefault(flag, {})["enabled"] = switch
+    body = {"name": name, "limits": limits} if limits else {"name": name}
+    if free is not None:
+        body["free"] = free
+    if prices:
+        body["prices"] = dict(_pair(pair, "--price TERM=AMOUNT") for pair in prices)
+    try:
+        return PlanUpdate().load(body)
+    except ValidationError as exc:
+        raise click.ClickException(_one_line(exc.messages)) from exc
+
+
+def _pair(text: str, form: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise click.ClickException(f"Use {form}, got {text!r}.")
+    return key.strip(), value.strip()
+
+
+def _plans_table(rows) -> None:
+    header = ("id", "name", "free", "users", "links", "enabled")
+    _table(header, [_plan_row(plan) for plan in rows], empty="No plans.")
+
+
+def _plan_row(plan) -> tuple:
+    limits = plan.limits or {}
+    free = "yes" if plan.free else "no"
+    users_on = plan_services.users_on(plan.id)
+    return (plan.id, plan.name, free, users_on, limits.get("links", 0), _enabled(limits) or "-")
+
+
+def _enabled(limits: dict) -> str:
+    """`alias, splash 5, domain 1`: the features a plan enables, with their counts."""
+    names = []
+    for key, value in limits.items():
+        if isinstance(value, dict) and str(value.get("enabled")) == "1":
+            names.append(f"{key} {value['count']}" if "count" in value else key)
+    return ", ".join(names)
 
 
 @click.command("bootstrap")

@@ -96,6 +96,22 @@ def rotate_api_key(user: User) -> str:
     return key
 
 
+def user_by_email(email: str) -> User:
+    """The user (not deleted) with this email; NotFound otherwise (for the CLI)."""
+    user = db.session.scalar(LIVE_USERS.where(User.email == email.strip().lower()))
+    if user is None:
+        raise NotFound(f"No user with email {email.strip()}.")
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """An operator's reset (`flask users set-password`): like a password change, every JWT
+    issued before stops working."""
+    user.password_hash = passwords.hash_password(password)
+    _revoke_tokens(user)
+    db.session.commit()
+
+
 def token_claims(user: User) -> dict:
     """What a JWT of `user` carries besides its identity; checked by auth.guards."""
     return {"ver": user.token_version}

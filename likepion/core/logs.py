@@ -12,6 +12,14 @@ from flask import Flask, g, has_request_context, request
 from gunicorn import glogging
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}\Z")
+# Terminal escape sequences (CSI, e.g. colours): werkzeug's dev server colours its request lines
+# and start-up warning whenever it runs on a POSIX system, terminal or not.
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
+
+
+def plain_text(text: str) -> str:
+    """`text` without terminal escape sequences."""
+    return ANSI_ESCAPE.sub("", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -20,7 +28,7 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": plain_text(record.getMessage()),
         }
         if has_request_context():
             line |= {
@@ -29,7 +37,7 @@ class JsonFormatter(logging.Formatter):
                 "path": request.path,
             }
         if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+            line["exception"] = plain_text(self.formatException(record.exc_info))
         return json.dumps(line, default=str)
 
 

@@ -53,6 +53,32 @@ def list_servers() -> list[Server]:
     return list(db.session.scalars(select(Server).order_by(Server.name)))
 
 
+def revoke_server(name: str) -> Server:
+    """Deactivate the server: its key stops authenticating (`flask servers revoke`)."""
+    server = _server_named(name)
+    server.active = False
+    db.session.commit()
+    return server
+
+
+def rotate_server_key(name: str) -> tuple[Server, str]:
+    """A new key for the server, returned once; the old one stops working, and a revoked
+    server is active again with the new key (`flask servers rotate`)."""
+    server = _server_named(name)
+    key = new_key()
+    server.key_hash = key_hash(key)
+    server.active = True
+    db.session.commit()
+    return server, key
+
+
+def _server_named(name: str) -> Server:
+    server = db.session.scalar(select(Server).where(Server.name == name.strip()))
+    if server is None:
+        raise NotFound(f"No server named {name.strip()}.")
+    return server
+
+
 def authenticate(key: str | None) -> Server | None:
     """The active server whose API key is `key`; notes when it was last seen (once a minute)."""
     if not key:

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from likepion.core.db import db
+from likepion.core.time import iso_z
 from likepion.worker.models import Server
 from tests.cli import assert_fails, count
 
@@ -78,3 +79,88 @@ def test_list_servers_empty(runner):
 
     assert result.exit_code == 0
     assert result.output == "No servers.\n"
+
+
+# --- recovery (issue 15, item 3): revoke and rotate ----------------------------------------------
+def created_key(runner, name) -> str:
+    output = runner.invoke(args=["servers", "create", name]).output
+    return re.search(r"^API key \(shown once.*\): (\S+)$", output, re.M).group(1)
+
+
+def pull(client, key) -> int:
+    return client.get("/api/v1/entity/links", headers={"X-API-Key": key}).status_code
+
+
+def server_row(app, name) -> Server:
+    with app.app_context():
+        server = db.session.scalar(select(Server).where(Server.name == name))
+        db.session.expunge(server)
+        return server
+
+
+def test_revoke_server_stops_its_key_at_once(app, client, runner):
+    key = created_key(runner, "worker-01")
+    other = created_key(runner, "worker-02")
+    assert pull(client, key) == 200
+
+    result = runner.invoke(args=["servers", "revoke", "worker-01"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "Revoked server worker-01: its key no longer authenticates.\n"
+    assert server_row(app, "worker-01").active is False
+    assert pull(client, key) == 401
+    assert pull(client, other) == 200
+    listed = runner.invoke(args=["servers", "list"]).output.splitlines()
+    assert listed[1].split()[0::2] == ["worker-01", "no"]
+
+
+def test_rotate_server_prints_a_new_key_once_and_the_old_one_stops(app, client, runner):
+    old = created_key(runner, "worker-01")
+    old_hash = server_row(app, "worker-01").key_hash
+
+    result = runner.invoke(args=["servers", "rotate", "worker-01"])
+
+    assert result.exit_code == 0, result.output
+    new = re.search(
+        r"^API key \(shown once; only its hash is stored\): (\S+)$", result.output, re.M
+    )
+    new = new.group(1)
+    assert result.output.count(new) == 1 and new != old
+    row = server_row(app, "worker-01")
+    assert row.key_hash == hashlib.sha256(new.encode()).hexdigest() != old_hash
+    assert pull(client, old) == 401
+    assert pull(client, new) == 200
+
+
+def test_rotate_brings_a_revoked_server_back_with_the_new_key_only(app, client, runner):
+    old = created_key(runner, "worker-01")
+    runner.invoke(args=["servers", "revoke", "worker-01"])
+
+    result = runner.invoke(args=["servers", "rotate", "worker-01"])
+
+    new = re.search(r"API key .*: (\S+)", result.output).group(1)
+    assert server_row(app, "worker-01").active is True
+    assert (pull(client, old), pull(client, new)) == (401, 200)
+
+
+@pytest.mark.parametrize("command", ["revoke", "rotate"])
+def test_revoke_or_rotate_an_unknown_server(app, runner, command):
+    created_key(runner, "worker-01")
+    before = server_row(app, "worker-01")
+
+    result = runner.invoke(args=["servers", command, "worker-99"])
+
+    assert_fails(result, "No server named worker-99.")
+    after = server_row(app, "worker-01")
+    assert (after.active, after.key_hash) == (before.active, before.key_hash)
+
+
+def test_list_servers_shows_when_a_server_was_last_seen(app, client, runner):
+    key = created_key(runner, "worker-01")
+    pull(client, key)
+
+    listed = runner.invoke(args=["servers", "list"]).output.splitlines()
+
+    seen = server_row(app, "worker-01").last_seen_at
+    assert seen is not None
+    assert listed[1].split()[2:] == ["yes", iso_z(seen)]

@@ -150,3 +150,128 @@ def test_credit_bad_input_writes_nothing(app, runner, user, args, message):
     assert_fails(result, message)
     assert get_user(app, "alice@example.com").credits == 1000
     assert count(app, LedgerEntry) == ledger_rows
+
+
+# --- recovery (issue 15, item 3): set-password and rotate-key ------------------------------------
+NEW_PASSWORD = "a fresh passphrase"
+
+
+def tokens(client, login, password) -> dict:
+    response = client.post("/api/v1/auth/login", json={"login": login, "password": password})
+    return response.json.get("data") or {"status": response.status_code}
+
+
+def token_works(client, access_token) -> int:
+    headers = {"Authorization": f"Bearer {access_token}"}
+    return client.get("/api/v1/auth/me", headers=headers).status_code
+
+
+def stored_secrets(app, email) -> tuple:
+    user = get_user(app, email)
+    return user.password_hash, user.api_key_hash, user.token_version
+
+
+def test_set_password_with_the_option_revokes_older_tokens(app, client, runner, user):
+    old = tokens(client, "alice", user.password)
+    version = get_user(app, user.email).token_version
+
+    result = runner.invoke(
+        args=["users", "set-password", "Alice@Example.com", "--password", NEW_PASSWORD]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "Password of alice@example.com changed; older access and refresh tokens are revoked.\n"
+    )
+    assert NEW_PASSWORD not in result.output
+    row = get_user(app, user.email)
+    assert row.token_version == version + 1
+    with app.app_context():
+        assert passwords.verify_password(row.password_hash, NEW_PASSWORD)
+    assert token_works(client, old["access_token"]) == 401
+    refresh = {"Authorization": f"Bearer {old['refresh_token']}"}
+    assert client.post("/api/v1/auth/refresh", headers=refresh).status_code == 401
+    assert tokens(client, "alice", user.password) == {"status": 401}
+    assert token_works(client, tokens(client, "alice", NEW_PASSWORD)["access_token"]) == 200
+
+
+def test_set_password_prompts_twice_without_echo(app, client, runner, user):
+    result = runner.invoke(
+        args=["users", "set-password", user.email], input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Password: " in result.output and "Repeat for confirmation: " in result.output
+    assert NEW_PASSWORD not in result.output
+    assert "access_token" in tokens(client, "alice", NEW_PASSWORD)
+
+
+def test_set_password_prompt_mismatch_asks_again(app, client, runner, user):
+    result = runner.invoke(
+        args=["users", "set-password", user.email],
+        input=f"{NEW_PASSWORD}\nsomething else\n{NEW_PASSWORD}\n{NEW_PASSWORD}\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Error: The two entered values do not match." in result.output
+    assert "access_token" in tokens(client, "alice", NEW_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("alice@example.com", "short", "password: Length must be between 8 and 128."),
+        ("alice@example.com", "x" * 129, "password: Length must be between 8 and 128."),
+        ("nobody@example.com", NEW_PASSWORD, "No user with email nobody@example.com."),
+    ],
+)
+def test_set_password_refusals_change_nothing(app, runner, user, email, password, message):
+    before = stored_secrets(app, user.email)
+
+    result = runner.invoke(args=["users", "set-password", email, "--password", password])
+
+    assert_fails(result, message)
+    assert stored_secrets(app, user.email) == before
+
+
+def test_set_password_of_a_deleted_user_is_refused(app, runner, user):
+    with app.app_context():
+        db.session.get(User, user.id).deleted_at = auth_services.utcnow()
+        db.session.commit()
+    before = stored_secrets(app, user.email)
+
+    result = runner.invoke(args=["users", "set-password", user.email, "--password", NEW_PASSWORD])
+
+    assert_fails(result, "No user with email alice@example.com.")
+    assert stored_secrets(app, user.email) == before
+
+
+def test_rotate_key_prints_the_new_key_once_and_revokes_the_old_key_and_tokens(
+    app, client, runner, user
+):
+    old = tokens(client, "alice", user.password)
+    _, old_hash, version = stored_secrets(app, user.email)
+
+    result = runner.invoke(args=["users", "rotate-key", user.email])
+
+    assert result.exit_code == 0, result.output
+    key = re.search(r"^New API key \(shown once\): (\S+)$", result.output, re.M).group(1)
+    assert result.output.startswith("API key of alice@example.com rotated; older JWTs are revoked.")
+    assert result.output.count(key) == 1 and key != user.api_key
+    row = get_user(app, user.email)
+    assert (row.api_key, row.token_version) == (key, version + 1)
+    assert row.api_key_hash != old_hash
+    account = "/api/account"
+    assert (
+        client.get(account, headers={"Authorization": f"Bearer {user.api_key}"}).status_code == 401
+    )
+    assert client.get(account, headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    assert token_works(client, old["access_token"]) == 401
+    assert token_works(client, tokens(client, "alice", user.password)["access_token"]) == 200
+
+
+def test_rotate_key_of_an_unknown_user(app, runner, user):
+    before = stored_secrets(app, user.email)
+
+    assert_fails(runner.invoke(args=["users", "rotate-key", "x@example.com"]), "No user with email")
+    assert stored_secrets(app, user.email) == before

@@ -7,9 +7,14 @@ from likepion.shortener import admin, plans
 from likepion.shortener.blueprint import bp
 from likepion.shortener.routes.account import account_read
 from likepion.shortener.schemas import (
+    ErrorEnvelope,
     LegacyUserGet,
     MessageEnvelope,
+    PlanCreate,
+    PlanCreated,
     PlansEnvelope,
+    PlanUpdate,
+    PlanUpdated,
     SsoEnvelope,
     Subscription,
     UserCreate,
@@ -44,6 +49,67 @@ def list_plans(user):
 
     Every plan with its prices and limits."""
     return {"data": plans.list_plans(newest_first=True)}
+
+
+def _errors(*statuses: int):
+    """Document the shortener family's error answers (`{"error": 1, "message"}`)."""
+    reasons = {
+        400: "Invalid input; nothing changed",
+        403: "Not an administrator",
+        404: "No plan with this id",
+        409: "The name is taken, or the change would leave a plan in use or no free plan",
+    }
+
+    def decorator(view):
+        for status in statuses:
+            view = bp.alt_response(status, schema=ErrorEnvelope, description=reasons[status])(view)
+        return view
+
+    return decorator
+
+
+@bp.post("/plan/add")
+@api_key_user
+@admin_user
+@bp.arguments(PlanCreate)
+@bp.response(200, PlanCreated)
+@_errors(400, 403, 409)
+def add_plan(data, user):
+    """Create a plan (admin)
+
+    Limits it does not name start off (flags) or at 0 (counts). The answer carries the new
+    plan's id and the plan as stored."""
+    plan = plans.create_plan(**data)
+    return {"id": plan.id, "data": plan}
+
+
+@bp.put("/plan/<id:plan_id>/update")
+@api_key_user
+@admin_user
+@bp.arguments(PlanUpdate)
+@bp.response(200, PlanUpdated)
+@_errors(400, 403, 404, 409)
+def update_plan(data, user, plan_id):
+    """Change a plan (admin)
+
+    Only the fields sent change; `limits` is merged key by key, so `{"limits": {"geo":
+    {"enabled": "1"}}}` turns geo targeting on and leaves the rest. The only free plan cannot
+    stop being free."""
+    plan = plans.update_plan(plan_id, **data)
+    return {"message": "Plan has been updated successfully.", "data": plan}
+
+
+@bp.delete("/plan/<id:plan_id>/delete")
+@api_key_user
+@admin_user
+@bp.response(200, MessageEnvelope)
+@_errors(403, 404, 409)
+def delete_plan(user, plan_id):
+    """Delete a plan (admin)
+
+    Refused (409) while users are on it, and for the only free plan, which new users get."""
+    plans.delete_plan(plan_id)
+    return {"message": "Plan has been deleted successfully."}
 
 
 @bp.put("/plan/<id:plan_id>/user/<id:user_id>")
