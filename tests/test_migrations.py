@@ -112,10 +112,10 @@ def assert_upgrade_alone_gives_a_usable_service(database_uri: str) -> None:
     new_user_creates_a_link(app)
 
     cli(app, "db", "upgrade")  # at head: nothing runs
-    cli(app, "db", "downgrade", "money_token_version")  # the seed's downgrade keeps the plans
+    cli(app, "db", "downgrade", "c16_row_counters")  # the seed's downgrade keeps the plans
     cli(app, "db", "upgrade")  # and running it again inserts nothing
     assert "0 created, 0 updated, 2 unchanged" in cli(app, "plans", "seed")
-    cli(app, "db", "downgrade", "money_token_version")
+    cli(app, "db", "downgrade", "c16_row_counters")
     cli(app, "db", "upgrade")
     assert stored_plans(app) == expected
     with app.app_context():
@@ -135,7 +135,7 @@ def test_the_seed_migration_keeps_plans_seeded_or_changed_before_it(tmp_path):
     """`plans seed` (or an admin's change) before the data migration: it adds nothing and
     changes nothing; a missing default is added beside the others."""
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'old.db'}")
-    cli(app, "db", "upgrade", "money_token_version")
+    cli(app, "db", "upgrade", "c16_row_counters")
     cli(app, "plans", "seed")
     cli(app, "plans", "set", "Business", "--limit", "links=500", "--enable", "geo")
     cli(app, "plans", "set", "Starter", "--limit", "links=25")
@@ -148,7 +148,7 @@ def test_the_seed_migration_keeps_plans_seeded_or_changed_before_it(tmp_path):
     with app.app_context():
         db.session.execute(sa.text("DELETE FROM plans WHERE name = 'Business'"))
         db.session.commit()
-    cli(app, "db", "downgrade", "money_token_version")
+    cli(app, "db", "downgrade", "c16_row_counters")
     cli(app, "db", "upgrade")
     plans = stored_plans(app)
     assert [p[:3] for p in plans] == [(1, "Starter", True), (3, "Business", False)]
