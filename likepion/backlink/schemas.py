@@ -144,11 +144,30 @@ class GroupBrief(Schema):
     name = fields.String()
 
 
+class ImportItemError(Schema):
+    """Why one item of an import was not imported."""
+
+    index = fields.Integer(metadata={"description": "The item's position in `accounts` (from 0)"})
+    reason = fields.String(
+        metadata={"description": "invalid (counted as failed), unsupported or duplicate"}
+    )
+    field = fields.String(metadata={"description": "The field at fault"})
+    message = fields.String()
+
+
+def _import_errors():
+    return fields.List(
+        fields.Nested(ImportItemError),
+        metadata={"description": "Each item not imported, in item order, and why"},
+    )
+
+
 class GroupCreatedWithAccounts(Schema):
     group = fields.Nested(GroupRead)
     imported = fields.Integer()
     skipped = fields.Integer(metadata={"description": "duplicates + unsupported"})
     failed = fields.Integer()
+    errors = _import_errors()
 
 
 class GroupOrImport(fields.Field):
@@ -165,7 +184,7 @@ class GroupCreateEnvelope(Schema):
         metadata={
             "type": "object",
             "description": "The group; with `accounts` in the request "
-            '{"group": {...}, "imported", "skipped", "failed"}.',
+            '{"group": {...}, "imported", "skipped", "failed", "errors"}.',
         }
     )
 
@@ -176,6 +195,7 @@ class ImportCounts(Schema):
     duplicates = fields.Integer()
     unsupported = fields.Integer()
     failed = fields.Integer()
+    errors = _import_errors()
 
 
 class GroupImported(ImportCounts):
