@@ -502,7 +502,9 @@ def test_podcast_flow_end_to_end(app, client, user, server):
         ("pocketcasts.com", "https://pocketcasts.com/ep-1", "completed", "server-01"),
     }
     detail = client.get(f"/api/v1/backlink/podcast/{post_id}", headers=headers).json["data"]
-    assert (detail["status"], detail["result"]) == ("completed", "1 / 1")
+    # the episode and the three secondary sites (issue 15 item 10)
+    assert (detail["status"], detail["result"]) == ("completed", "4 / 4")
+    assert (detail["secondary_done"], detail["secondary_total"]) == (3, 3)
     assert pull_secondary(client, server) == []
 
 

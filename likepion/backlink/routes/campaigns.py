@@ -108,7 +108,7 @@ def bulk_delete_requests(data, user):
 @bp.arguments(IdsExportIn)
 @bp.response(200, description="The requests as a JSON, CSV or TXT download")
 def export_requests(data, user):
-    rows = [RequestDetail().dump(r) for r in campaigns.export_requests(user, data["ids"])]
+    rows = RequestDetail(many=True).dump(campaigns.export_requests(user, data["ids"]))
     return download(
         rows,
         fmt=data["format"],
