@@ -10,6 +10,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +49,12 @@ class ImportCounts:
     duplicates: int = 0
     unsupported: int = 0
     failed: int = 0
+    # One entry per item not imported: {index, reason (invalid|unsupported|duplicate), field,
+    # message}, in item order.
+    errors: list[dict] = dataclass_field(default_factory=list)
+
+    def skip(self, index: int, reason: str, field: str, message: str) -> None:
+        self.errors.append({"index": index, "reason": reason, "field": field, "message": message})
 
 
 # --- Sites ------------------------------------------------------------------------------------
@@ -134,6 +141,7 @@ def create_group(
         "imported": counts.imported,
         "skipped": counts.duplicates + counts.unsupported,
         "failed": counts.failed,
+        "errors": counts.errors,
     }
 
 
@@ -406,22 +414,28 @@ def _import_items(
     }
     counts = ImportCounts()
     new: dict[tuple[str, str], dict] = {}
+    first_index: dict[tuple[str, str], int] = {}
     updates: dict[uuid.UUID, dict] = {}
     unsupported_sites: set[str] = set()
-    for item in items:
+    for index, item in enumerate(items):
         row, error = clean_item(item)
         if error:
             counts.failed += 1
+            counts.skip(index, "invalid", error.field, error.message)
             continue
         site_id = sites.get(row["website"])
         if site_id is None:
             counts.unsupported += 1
             unsupported_sites.add(row["website"])
+            counts.skip(
+                index, "unsupported", "website", _unsupported_site(group, row["website"]).message
+            )
             continue
         key = (row["website"], row["identity"])
         if key in new or key in existing:
             if not overwrite:
                 counts.duplicates += 1
+                counts.skip(index, "duplicate", *_duplicate_of(row, first_index.get(key)))
                 continue
             counts.overwritten += 1
             if key in new:
@@ -432,6 +446,7 @@ def _import_items(
                 updates[account_id].update(row)
             continue
         new[key] = row | {"site_id": site_id}
+        first_index[key] = index
     if unsupported_sites and not skip_unsupported:
         named = sorted(unsupported_sites)
         raise ValidationFailed(
@@ -444,6 +459,13 @@ def _import_items(
     _insert_accounts(group, new.values())
     _update_accounts(updates.values())
     return counts
+
+
+def _duplicate_of(row: dict, earlier: int | None) -> tuple[str, str]:
+    """(field, message) of an item that repeats an account of the group or of the batch."""
+    field = "username" if row.get("username") else "email"
+    where = f"item {earlier} of this import" if earlier is not None else "the group"
+    return field, f"{where.capitalize()} already has {row['identity']} on {row['website']}."
 
 
 def _new_row(group: Group, row: dict, site_id: uuid.UUID, *, now) -> dict:

@@ -5,7 +5,7 @@ keeps that true; callers own the transaction (these flush, never commit). Podcas
 links (`Link.secondary`) are extras a worker reports: never charged, refunded or counted here.
 """
 
-from sqlalchemy import and_, delete, exists, func, select, update
+from sqlalchemy import and_, delete, distinct, exists, func, select, update
 
 from likepion.backlink import counters
 from likepion.backlink.models import OPEN_LINK_STATUSES, Account, Link, Request, Site
@@ -198,6 +198,25 @@ def secondary_accounts_remaining(post_ids: set) -> dict:
         .group_by(Request.id)
     )
     return dict(rows.all())
+
+
+def secondary_progress(requests) -> dict:
+    """Per podcast post among `requests`: (done, total) of its secondary-site work. Done: the
+    accounts with links in the post; total: those plus, while the post can still run, the
+    accounts settle() waits for (secondary_accounts_remaining). Other requests are left out."""
+    posts = [r for r in requests if r.service_type == ServiceType.PODCAST]
+    if not posts:
+        return {}
+    done = dict(
+        db.session.execute(
+            select(Link.request_id, func.count(distinct(Link.account_id)))
+            .where(Link.request_id.in_([p.id for p in posts]), Link.secondary.is_(True))
+            .group_by(Link.request_id)
+        ).all()
+    )
+    running = {p.id for p in posts if p.status not in ("completed", "failed")}
+    remaining = secondary_accounts_remaining(running)
+    return {p.id: (done.get(p.id, 0), done.get(p.id, 0) + remaining.get(p.id, 0)) for p in posts}
 
 
 def held_slots(request: Request) -> int:

@@ -1,7 +1,8 @@
 """Input and output schemas of the backlink API (seed 000 field names)."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
+from likepion.backlink import progress
 from likepion.backlink.models import LINK_STATUSES, REQUEST_STATUSES
 from likepion.core.enums import ServiceType
 from likepion.core.fields import BlankString, BoundedJsonObject, IsoZ
@@ -144,11 +145,30 @@ class GroupBrief(Schema):
     name = fields.String()
 
 
+class ImportItemError(Schema):
+    """Why one item of an import was not imported."""
+
+    index = fields.Integer(metadata={"description": "The item's position in `accounts` (from 0)"})
+    reason = fields.String(
+        metadata={"description": "invalid (counted as failed), unsupported or duplicate"}
+    )
+    field = fields.String(metadata={"description": "The field at fault"})
+    message = fields.String()
+
+
+def _import_errors():
+    return fields.List(
+        fields.Nested(ImportItemError),
+        metadata={"description": "Each item not imported, in item order, and why"},
+    )
+
+
 class GroupCreatedWithAccounts(Schema):
     group = fields.Nested(GroupRead)
     imported = fields.Integer()
     skipped = fields.Integer(metadata={"description": "duplicates + unsupported"})
     failed = fields.Integer()
+    errors = _import_errors()
 
 
 class GroupOrImport(fields.Field):
@@ -165,7 +185,7 @@ class GroupCreateEnvelope(Schema):
         metadata={
             "type": "object",
             "description": "The group; with `accounts` in the request "
-            '{"group": {...}, "imported", "skipped", "failed"}.',
+            '{"group": {...}, "imported", "skipped", "failed", "errors"}.',
         }
     )
 
@@ -176,6 +196,7 @@ class ImportCounts(Schema):
     duplicates = fields.Integer()
     unsupported = fields.Integer()
     failed = fields.Integer()
+    errors = _import_errors()
 
 
 class GroupImported(ImportCounts):
@@ -284,7 +305,30 @@ class RequestQuery(PageQuery):
     order = fields.String(load_default="desc", validate=ORDER)
 
 
-class RequestRead(Schema):
+class SecondaryProgress(Schema):
+    """A podcast post's secondary-site work (0 and 0 for other requests), read for every
+    dumped request at once, and `result` counting it: "<completed episodes + secondary
+    accounts done> / <target + secondary accounts>", so it never reads complete while that
+    work is pending."""
+
+    secondary_total = fields.Function(lambda r: r.secondary_progress[1])
+    secondary_done = fields.Function(lambda r: r.secondary_progress[0])
+
+    @pre_dump(pass_collection=True)
+    def read_secondary_progress(self, data, many, **kwargs):
+        requests = data if many else [data]
+        found = progress.secondary_progress(requests)
+        for request in requests:
+            request.secondary_progress = found.get(request.id, (0, 0))
+        return data
+
+
+def request_result(request) -> str:
+    done, total = request.secondary_progress
+    return f"{request.created_links + done} / {request.target + total}"
+
+
+class RequestRead(SecondaryProgress):
     id = fields.UUID()
     service_type = fields.String()
     group_id = fields.UUID(allow_none=True)
@@ -305,7 +349,7 @@ class RequestDetail(RequestRead):
     config = fields.Dict()
     data = fields.Dict()
     folder_urls = fields.Dict()
-    result = fields.Function(lambda r: f"{r.created_links} / {r.target}")
+    result = fields.Function(request_result)
     updated_at = IsoZ()
 
 
@@ -386,7 +430,7 @@ class ProjectQuery(PageQuery):
     type_request = fields.String(validate=validate.Length(max=32))
 
 
-class ProjectRead(Schema):
+class ProjectRead(SecondaryProgress):
     id = fields.UUID()
     name = fields.String()
     type = fields.String(attribute="service_type")
@@ -396,6 +440,6 @@ class ProjectRead(Schema):
     target = fields.Integer()
     created_links = fields.Integer()
     status = fields.String()
-    result = fields.Function(lambda r: f"{r.created_links} / {r.target}")
+    result = fields.Function(request_result)
     started_at = IsoZ()
     created_at = IsoZ()

@@ -1,6 +1,13 @@
-"""Reading the caller's credential from request headers."""
+"""Reading the caller's credential from request headers, and telling the kinds apart by shape."""
+
+import re
 
 from flask import request
+
+# A JWT is three dot-separated base64url parts; our API keys (user and server alike) are
+# crypto.new_key()'s 43 base64url characters, with no dot.
+JWT_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+KEY_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def bearer_token() -> str | None:
@@ -24,3 +31,11 @@ def api_key() -> str | None:
 def server_key() -> str | None:
     """A worker server's `X-API-Key` header, if any."""
     return request.headers.get("X-API-Key", "").strip() or None
+
+
+def looks_like_jwt(value: str | None) -> bool:
+    return bool(value) and JWT_SHAPE.fullmatch(value) is not None
+
+
+def looks_like_key(value: str | None) -> bool:
+    return bool(value) and KEY_SHAPE.fullmatch(value) is not None

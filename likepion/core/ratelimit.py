@@ -7,7 +7,7 @@ from functools import partial, wraps
 
 from flask import Flask, current_app, request
 from flask_jwt_extended import decode_token
-from flask_limiter import Limiter
+from flask_limiter import HeaderNames, Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from limits import parse
 from limits.storage import MemoryStorage
@@ -18,6 +18,10 @@ from likepion.core.credentials import api_key, bearer_token, server_key
 from likepion.core.crypto import key_hash
 
 log = logging.getLogger(__name__)
+# Flask-Limiter sets Retry-After on every answer of a limited route (the time until its window
+# resets), which tells a client that was served to wait. It writes this header instead, and
+# _finish_headers keeps it as Retry-After on 429s only.
+WINDOW_RESET_HEADER = "X-Likepion-Window-Reset"
 
 
 def client_ip() -> str:
@@ -53,7 +57,14 @@ def init_rate_limits(app: Flask, family_limits: list[tuple]) -> Limiter:
     The limiter is built per app (not a module global) because Flask-Limiter keeps the first
     app's key prefix and strategy on the object, and tests build many apps.
     """
-    limiter = Limiter(key_func=client_ip, app=app)
+    # Registered before the limiter's own hooks, so it runs after them (Flask runs
+    # after_request hooks in reverse order).
+    app.after_request(partial(_finish_headers, family_limits))
+    limiter = Limiter(
+        key_func=client_ip,
+        app=app,
+        header_name_mapping={HeaderNames.RETRY_AFTER: WINDOW_RESET_HEADER},
+    )
     app.extensions["likepion_limiter"] = limiter
     _only_for_blueprints(app, {blueprint.name for blueprint, _, _ in family_limits})
     for blueprint, config_key, key_func in family_limits:
@@ -63,6 +74,51 @@ def init_rate_limits(app: Flask, family_limits: list[tuple]) -> Limiter:
             key_func=key_func,
         )(blueprint)
     return limiter
+
+
+def _finish_headers(family_limits: list[tuple], response):
+    """Retry-After only on 429s (other answers keep one they set themselves, e.g. the 503 of a
+    lost database); and X-RateLimit-* also on API answers that matched no route (404, 405),
+    read from the family's counter without counting them."""
+    reset = response.headers.pop(WINDOW_RESET_HEADER, None)
+    if reset is not None:
+        if response.status_code == 429:
+            response.headers["Retry-After"] = reset
+    elif request.url_rule is None:
+        _add_family_headers(response, family_limits)
+    return response
+
+
+def _add_family_headers(response, family_limits: list[tuple]) -> None:
+    limiter: Limiter = current_app.extensions["likepion_limiter"]
+    family = _family_of(request.path, family_limits)
+    if family is None or not limiter.enabled:
+        return
+    _, config_key, key_func = family
+    args = [current_app.config["RATELIMIT_KEY_PREFIX"], key_func(), config_key.lower()]
+    try:
+        state = RequestLimit(limiter, parse(current_app.config[config_key]), args, False, True)
+        remaining, reset_at = state.remaining, state.reset_at
+    except Exception:  # noqa: BLE001 - storage down: an unrouted answer goes without them
+        log.debug("rate limit headers of an unrouted answer", exc_info=True)
+        return
+    response.headers["X-RateLimit-Limit"] = str(state.limit.amount)
+    response.headers["X-RateLimit-Remaining"] = str(remaining)
+    response.headers["X-RateLimit-Reset"] = str(reset_at)
+
+
+def _family_of(path: str, family_limits: list[tuple]):
+    """The (blueprint, config key, key func) whose URL prefix is the longest one of `path`."""
+    best = None
+    for family in family_limits:
+        prefix = family[0].url_prefix or ""
+        if "<" in prefix:  # the worker family: /api/v1/<service_type>
+            prefix = prefix.split("/<", 1)[0]
+        if (path == prefix or path.startswith(prefix + "/")) and (
+            best is None or len(prefix) > len(best[0])
+        ):
+            best = (prefix, family)
+    return best[1] if best else None
 
 
 def _only_for_blueprints(app: Flask, limited: set[str]) -> None:

@@ -101,7 +101,7 @@ def claim_links(data, server, service_type):
 
 @bp.post("/links/report")
 @server_key_required
-@bp.arguments(ReportIn)
+@bp.arguments(ReportIn, description='{"items": [...]} or the bare array of items (at most 200)')
 @idempotent(_server_scope)
 @bp.response(200, ReportRead)
 def report_links(data, server, service_type):

@@ -1,6 +1,6 @@
 """Worker API schemas (seed 002 field names)."""
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from likepion.backlink.schemas import ACCOUNT_STATUSES
 from likepion.core.fields import IsoZ
@@ -47,6 +47,9 @@ class ClaimRead(Schema):
     claimed = fields.List(fields.String())
     count = fields.Integer()
     ttl_min = fields.Integer()
+    held = fields.List(
+        fields.String(), metadata={"description": "Ids another server holds a live claim on"}
+    )
     not_found = fields.List(fields.String())
 
 
@@ -77,9 +80,15 @@ class ReportItem(Schema):
 
 
 class ReportIn(Schema):
+    """`{"items": [...]}`, or the bare array as links/insert takes it."""
+
     items = fields.List(
         fields.Nested(ReportItem), required=True, validate=validate.Length(min=1, max=MAX_ITEMS)
     )
+
+    @pre_load
+    def bare_array(self, data, **kwargs):
+        return {"items": data} if isinstance(data, list) else data
 
 
 class ItemResult(Schema):

@@ -173,24 +173,40 @@ def _primary_tasks(link_ids: list) -> list[dict]:
 
 def extend_link_claims(server: Server, service_type: str, link_ids: list) -> dict:
     claimed = claims.extend_links(server, service_type, link_ids)
+    held = db.session.scalars(
+        select(Link.id).where(
+            Link.id.in_(set(link_ids) - set(claimed)),
+            Link.service_type == service_type,
+            Link.status == "running",
+            Link.server_id != server.id,
+        )
+    ).all()
     db.session.commit()
-    return _claim_answer(link_ids, claimed)
+    return _claim_answer(link_ids, claimed, held)
 
 
 def claim_accounts(server: Server, service_type: str, account_ids: list) -> dict:
     claimed = claims.refresh_account_claims(server, service_type, account_ids)
+    # An account of this type that could not be claimed is one another server holds.
+    held = db.session.scalars(
+        select(Account.id).where(
+            Account.id.in_(set(account_ids) - set(claimed)), Account.service_type == service_type
+        )
+    ).all()
     db.session.commit()
-    return _claim_answer(account_ids, claimed)
+    return _claim_answer(account_ids, claimed, held)
 
 
-def _claim_answer(asked: list, claimed: list) -> dict:
-    held = {str(i) for i in claimed}
+def _claim_answer(asked: list, claimed: list, held: list) -> dict:
+    """Seed 002's answer; `held` (another server's live claim) apart from `not_found`."""
+    claimed, held = {str(i) for i in claimed}, {str(i) for i in held}
     asked = [str(i) for i in dict.fromkeys(asked)]
     return {
-        "claimed": [i for i in asked if i in held],
-        "count": len(held),
+        "claimed": [i for i in asked if i in claimed],
+        "count": len(claimed),
         "ttl_min": current_app.config["CLAIM_TTL_MINUTES"],
-        "not_found": [i for i in asked if i not in held],
+        "held": [i for i in asked if i in held],
+        "not_found": [i for i in asked if i not in claimed and i not in held],
     }
 
 
@@ -345,30 +361,16 @@ def insert_links(server: Server, service_type: str, body) -> dict:
 def parse_insert_body(body) -> list[dict]:
     """Items from a single object, an array or `{"items": [...]}`; each item validated on its
     own (a bad one becomes failed rows), the whole call refused over 200 rows."""
-    if isinstance(body, dict) and "items" in body and set(body) == {"items"}:
+    if isinstance(body, dict) and set(body) == {"items"}:
         body = body["items"]
+        if not isinstance(body, list):
+            raise ValidationFailed.on_field("items", "Must be an array of items.")
+    if not isinstance(body, dict | list):
+        raise ValidationFailed('Send an item, an array or {"items": [...]}.')
     raw_items = body if isinstance(body, list) else [body]
     if not raw_items or len(raw_items) > MAX_INSERT_ROWS:
         raise ValidationFailed(f"Send 1 to {MAX_INSERT_ROWS} items.")
-    items = []
-    for raw in raw_items:
-        try:
-            item = InsertItem().load(raw if isinstance(raw, dict) else {"_": raw})
-        except ValidationError as error:
-            link_post = raw.get("link_post") if isinstance(raw, dict) else None
-            items.append(
-                {
-                    "error": f"Invalid item: {error.messages}",
-                    "urls": _split(link_post) if isinstance(link_post, str) else [],
-                    "domain": raw.get("domain") if isinstance(raw, dict) else None,
-                }
-            )
-            continue
-        item["post_id"] = item.pop("request_id", None) or item["post_id"]
-        item["urls"] = _split(item.pop("link_post"))
-        if not item["urls"]:
-            item["error"] = "link_post has no URL."
-        items.append(item)
+    items = [_parse_insert_item(raw) for raw in raw_items]
     rows = sum(max(len(item["urls"]), 1) for item in items)
     if rows > MAX_INSERT_ROWS:
         raise ValidationFailed(
@@ -376,6 +378,43 @@ def parse_insert_body(body) -> list[dict]:
             details={"link_post": [f"At most {MAX_INSERT_ROWS} URLs in all."]},
         )
     return items
+
+
+def _parse_insert_item(raw) -> dict:
+    """A loaded item, or one whose `error` says in plain words why it is invalid (echoing the
+    request_id / post_id and domain it was sent with)."""
+    if not isinstance(raw, dict):
+        return {"error": "An item must be an object.", "urls": [], "post_id": "", "domain": None}
+    try:
+        item = InsertItem().load(raw)
+    except ValidationError as error:
+        link_post = raw.get("link_post")
+        return {
+            "error": f"Invalid item: {_plain(error.messages)}",
+            "urls": _split(link_post) if isinstance(link_post, str) else [],
+            "post_id": _echo(raw.get("request_id") or raw.get("post_id")) or "",
+            "domain": _echo(raw.get("domain")),
+        }
+    item["post_id"] = item.pop("request_id", None) or item["post_id"]
+    item["urls"] = _split(item.pop("link_post"))
+    if not item["urls"]:
+        item["error"] = "link_post has no URL."
+    return item
+
+
+def _plain(messages, prefix: str = "") -> str:
+    """marshmallow's field errors as one line: `field: message; other.field: message`."""
+    if not isinstance(messages, dict):
+        text = " ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
+        return f"{prefix}: {text}" if prefix else text
+    return "; ".join(
+        _plain(value, f"{prefix}.{key}" if prefix else str(key)) for key, value in messages.items()
+    )
+
+
+def _echo(value) -> str | None:
+    """A value sent in an invalid item, echoed back when it is a short string."""
+    return value[:255] if isinstance(value, str) else None
 
 
 def _split(link_post: str) -> list[str]:

@@ -69,10 +69,76 @@ def test_import_counts_every_kind_of_item(app, client, user, headers, group):
     response = import_into(client, group, headers, accounts)
 
     assert response.status_code == 200
-    assert response.json == {
-        "success": True,
-        "data": {"imported": 2, "overwritten": 0, "duplicates": 2, "unsupported": 3, "failed": 7},
+    assert response.json["success"] is True
+    data = response.json["data"]
+    assert {k: data[k] for k in COUNTERS} == {
+        "imported": 2,
+        "overwritten": 0,
+        "duplicates": 2,
+        "unsupported": 3,
+        "failed": 7,
     }
+    # Issue 15 item 9: which items were not imported, and why.
+    assert data["errors"] == [
+        {
+            "index": 2,
+            "reason": "duplicate",
+            "field": "username",
+            "message": "The group already has existing on about.me.",
+        },
+        {
+            "index": 3,
+            "reason": "duplicate",
+            "field": "username",
+            "message": "Item 0 of this import already has new1 on about.me.",
+        },
+        {
+            "index": 4,
+            "reason": "unsupported",
+            "field": "website",
+            "message": "old.example is not an active entity site.",
+        },
+        {
+            "index": 5,
+            "reason": "unsupported",
+            "field": "website",
+            "message": "anchor.fm is not an active entity site.",
+        },
+        {
+            "index": 6,
+            "reason": "unsupported",
+            "field": "website",
+            "message": "no-such-site.example is not an active entity site.",
+        },
+        {
+            "index": 7,
+            "reason": "invalid",
+            "field": "username",
+            "message": "A username or an email is required.",
+        },
+        {"index": 8, "reason": "invalid", "field": "website", "message": "A website is required."},
+        {"index": 9, "reason": "invalid", "field": "password", "message": "Must be a string."},
+        {
+            "index": 10,
+            "reason": "invalid",
+            "field": "username",
+            "message": "Longer than 255 characters.",
+        },
+        {"index": 11, "reason": "invalid", "field": "colour", "message": "Unknown field: colour."},
+        {
+            "index": 12,
+            "reason": "invalid",
+            "field": "_schema",
+            "message": "An account must be an object.",
+        },
+        {
+            "index": 13,
+            "reason": "invalid",
+            "field": "_schema",
+            "message": "An account must be an object.",
+        },
+    ]
+    assert sum(e["reason"] == "invalid" for e in data["errors"]) == data["failed"]
     stored = accounts_of(app, group)
     assert set(stored) == {
         ("about.me", "existing"),
@@ -114,6 +180,7 @@ def test_overwrite_updates_the_fields_the_item_gives(app, client, headers, group
         "duplicates": 0,
         "unsupported": 0,
         "failed": 0,
+        "errors": [],
     }
     stored = accounts_of(app, group)
     alice = stored[("about.me", "alice")]
@@ -253,7 +320,11 @@ def test_import_of_ten_thousand_accounts_in_one_call(app, client, user, headers,
         "duplicates": 500,
         "unsupported": 300,
         "failed": 200,
+        "errors": response.json["data"]["errors"],
     }
+    reasons = [e["reason"] for e in response.json["data"]["errors"]]
+    assert (reasons.count("duplicate"), reasons.count("unsupported")) == (500, 300)
+    assert reasons.count("invalid") == 200
     with app.app_context():
         assert (
             db.session.scalar(
@@ -296,6 +367,7 @@ def test_import_of_ten_thousand_with_overwrite(app, client, headers, group):
         "duplicates": 0,
         "unsupported": 0,
         "failed": 0,
+        "errors": [],
     }
     with app.app_context():
         passwords = db.session.scalars(

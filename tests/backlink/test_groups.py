@@ -90,8 +90,14 @@ def test_create_group_with_accounts_answers_counters(app, client, user, headers,
 
     assert response.status_code == 201
     data = response.json["data"]
-    assert set(data) == {"group", "imported", "skipped", "failed"}
+    assert set(data) == {"group", "imported", "skipped", "failed", "errors"}
     assert (data["imported"], data["skipped"], data["failed"]) == (2, 2, 1)
+    assert [(e["index"], e["reason"], e["field"]) for e in data["errors"]] == [
+        (1, "duplicate", "username"),
+        (2, "unsupported", "website"),
+        (3, "invalid", "username"),
+    ]
+    assert data["errors"][2]["message"] == "A username or an email is required."
     assert set(data["group"]) == GROUP_FIELDS
     assert data["group"]["result"] == "2 / 2"
     group_id = uuid.UUID(data["group"]["id"])
@@ -533,7 +539,36 @@ def test_import_group_creates_the_group_and_counts(app, client, user, headers, s
 
     assert response.status_code == 201
     data = response.json["data"]
-    assert set(data) == {"group", "imported", "overwritten", "duplicates", "unsupported", "failed"}
+    assert set(data) == {
+        "group",
+        "imported",
+        "overwritten",
+        "duplicates",
+        "unsupported",
+        "failed",
+        "errors",
+    }
+    assert data["errors"] == [
+        {
+            "index": 1,
+            "reason": "duplicate",
+            "field": "username",
+            "message": "Item 0 of this import already has a on about.me.",
+        },
+        {
+            "index": 3,
+            "reason": "unsupported",
+            "field": "website",
+            "message": "old.example is not an active entity site.",
+        },
+        {"index": 4, "reason": "invalid", "field": "website", "message": "A website is required."},
+        {
+            "index": 5,
+            "reason": "invalid",
+            "field": "_schema",
+            "message": "An account must be an object.",
+        },
+    ]
     assert set(data["group"]) == {"id", "name"} and data["group"]["name"] == "Imported"
     assert (data["imported"], data["overwritten"], data["duplicates"]) == (2, 0, 1)
     assert (data["unsupported"], data["failed"]) == (1, 2)

@@ -20,6 +20,8 @@ PROJECT_FIELDS = {
     "result",
     "started_at",
     "created_at",
+    "secondary_total",  # issue 15 item 10
+    "secondary_done",
 }
 T0 = datetime(2025, 5, 1, tzinfo=UTC)
 
@@ -113,6 +115,8 @@ def test_items_have_exactly_the_seed_fields(client, user, jwt_headers, portfolio
         "result": "3 / 50",
         "started_at": first["started_at"],
         "created_at": "2025-05-01T00:00:00Z",
+        "secondary_total": 0,
+        "secondary_done": 0,
     }
     assert first["started_at"].endswith("Z")
     social = body["data"][1]

@@ -32,6 +32,9 @@ DETAIL_FIELDS = {
     "folder_urls",
     "result",
     "updated_at",
+    # issue 15 item 10: podcast posts' secondary-site progress (0 / 0 elsewhere)
+    "secondary_total",
+    "secondary_done",
 }
 LIST_FIELDS = DETAIL_FIELDS - {"priority", "config", "data", "folder_urls", "result", "updated_at"}
 

@@ -74,3 +74,56 @@ def test_limits_can_be_switched_off():
     client = app.test_client()
     headers = {"Authorization": f"Bearer {user.api_key}"}
     assert [client.get("/api/account", headers=headers).status_code for _ in range(3)] == [200] * 3
+
+
+def test_retry_after_only_on_429_and_rate_headers_on_every_api_answer(
+    client, user, jwt_headers, app
+):
+    """All three families, served, refused and unrouted: X-RateLimit-* on each, Retry-After on
+    none (a served client has nothing to wait for)."""
+    from tests.worker.conftest import make_server
+
+    server = make_server(app, "server-hdr")
+    key = {"Authorization": f"Bearer {user.api_key}"}
+    answers = {
+        "shortener 200": client.get("/api/account", headers=key),
+        "shortener 401": client.get("/api/account"),
+        "shortener unrouted 404": client.get("/api/no-such-endpoint", headers=key),
+        "shortener 405": client.delete("/api/account", headers=key),
+        "backlink 200": client.get("/api/v1/backlink/credits", headers=jwt_headers(user)),
+        "backlink 422": client.get("/api/v1/backlink/credits?page=0", headers=jwt_headers(user)),
+        "backlink unrouted 404": client.get("/api/v1/backlink/nothing", headers=jwt_headers(user)),
+        "auth 401": client.post("/api/v1/auth/login", json={"login": "x", "password": "y"}),
+        "auth 405": client.delete("/api/v1/auth/login"),
+        "worker 200": client.get("/api/v1/entity/links", headers=server.headers),
+        "worker 401": client.get("/api/v1/entity/links"),
+        "worker unrouted 404": client.get("/api/v1/no-such-type/links", headers=server.headers),
+    }
+    for name, response in answers.items():
+        assert "Retry-After" not in response.headers, name
+        assert "X-Likepion-Window-Reset" not in response.headers, name
+        for header in HEADERS:
+            assert header in response.headers, (name, header)
+    assert answers["shortener unrouted 404"].status_code == 404
+    assert answers["shortener unrouted 404"].headers["X-RateLimit-Limit"] == "30"
+    assert answers["backlink unrouted 404"].headers["X-RateLimit-Limit"] == "120"
+    assert answers["worker unrouted 404"].headers["X-RateLimit-Limit"] == "600"
+    assert answers["worker 200"].headers["X-RateLimit-Limit"] == "600"
+    # an unrouted answer reads the caller's counter without counting itself
+    served = int(answers["shortener 200"].headers["X-RateLimit-Remaining"])
+    assert int(answers["shortener unrouted 404"].headers["X-RateLimit-Remaining"]) == served
+
+
+def test_worker_429_has_retry_after_and_the_answers_before_it_do_not():
+    from tests.worker.conftest import make_server
+
+    app = limited_app(WORKER_RATE_LIMIT="2 per minute")
+    server = make_server(app, "server-429")
+    client = app.test_client()
+    answers = [client.get("/api/v1/entity/links", headers=server.headers) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert all("Retry-After" not in a.headers for a in answers[:2])
+    assert 0 < int(answers[2].headers["Retry-After"]) <= 60
+    assert answers[2].json["error"] == "rate_limited"
+    assert answers[2].headers["X-RateLimit-Remaining"] == "0"

@@ -178,6 +178,7 @@ def test_claim_single_and_bulk_is_idempotent(app, client, server, podcast):
         "claimed": [anchor],
         "count": 1,
         "ttl_min": 15,
+        "held": [],
         "not_found": [],
     }
     assert bulk.json == {
@@ -185,6 +186,7 @@ def test_claim_single_and_bulk_is_idempotent(app, client, server, podcast):
         "claimed": [anchor, podcast.primary_account],
         "count": 2,
         "ttl_min": 15,
+        "held": [],
         "not_found": [missing],
     }
     assert again.json["claimed"] == [anchor]
@@ -500,7 +502,9 @@ def test_podcast_flow_end_to_end(app, client, user, server):
         ("pocketcasts.com", "https://pocketcasts.com/ep-1", "completed", "server-01"),
     }
     detail = client.get(f"/api/v1/backlink/podcast/{post_id}", headers=headers).json["data"]
-    assert (detail["status"], detail["result"]) == ("completed", "1 / 1")
+    # the episode and the three secondary sites (issue 15 item 10)
+    assert (detail["status"], detail["result"]) == ("completed", "4 / 4")
+    assert (detail["secondary_done"], detail["secondary_total"]) == (3, 3)
     assert pull_secondary(client, server) == []
 
 
@@ -569,7 +573,9 @@ def test_an_account_claimed_by_one_server_cannot_be_claimed_by_another(
         "/api/v1/podcast/accounts/claim", json={"account_id": pulled}, headers=server.headers
     )
 
-    assert theirs.json["claimed"] == [] and theirs.json["not_found"] == [pulled]
+    # Issue 15 item 9: held by another server, not "not found".
+    assert theirs.json["claimed"] == [] and theirs.json["held"] == [pulled]
+    assert theirs.json["not_found"] == []
     assert mine.json["claimed"] == [pulled]
     with app.app_context():
         account = db.session.get(Account, uuid.UUID(pulled))

@@ -330,9 +330,11 @@ def test_extend_claims_only_for_the_holder(app, client, user, server, other_serv
         "claimed": [task["id"]],
         "count": 1,
         "ttl_min": 15,
+        "held": [],
         "not_found": [missing],
     }
-    assert theirs.json["claimed"] == [] and theirs.json["not_found"] == [task["id"]]
+    assert theirs.json["claimed"] == [] and theirs.json["held"] == [task["id"]]
+    assert theirs.json["not_found"] == []
     row = link_rows(app, request_id)[task["id"]]
     assert row.claimed_until.replace(tzinfo=None) > (utcnow() + timedelta(minutes=14)).replace(
         tzinfo=None

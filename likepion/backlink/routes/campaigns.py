@@ -138,7 +138,7 @@ def export_requests(data, user):
     """Export requests by id.
 
     The caller's requests among `ids`, with their links."""
-    rows = [RequestDetail().dump(r) for r in campaigns.export_requests(user, data["ids"])]
+    rows = RequestDetail(many=True).dump(campaigns.export_requests(user, data["ids"]))
     return download(
         rows,
         fmt=data["format"],
