@@ -108,6 +108,16 @@ LINK = {
     "200": _html("A splash, frame or overlay page; or the password form of a protected link"),
     "403": _html("The password form again: wrong password"),
 }
+QR_IMAGE = {
+    "200": {
+        "description": "The image",
+        "content": {
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/svg+xml": {"schema": {"type": "string"}},
+        },
+    },
+    "304": {"description": "Not modified"},
+}
 PUBLIC_OPERATIONS = {
     "redirect.root": {
         "get": _get(
@@ -147,16 +157,7 @@ PUBLIC_OPERATIONS = {
             "A QR code's image.",
             "PNG, or SVG with `?format=svg`; each fetch counts as a scan. Answers an `ETag`: a "
             "revalidation gets 304 and is not rate limited (`QR_RATE_LIMIT`).",
-            {
-                "200": {
-                    "description": "The image",
-                    "content": {
-                        "image/png": {"schema": {"type": "string", "format": "binary"}},
-                        "image/svg+xml": {"schema": {"type": "string"}},
-                    },
-                },
-                "304": {"description": "Not modified"},
-            },
+            QR_IMAGE,
             parameters=[
                 _path_param("alias"),
                 {"name": "format", "in": "query", "schema": {"enum": ["png", "svg"]}},
@@ -169,16 +170,7 @@ PUBLIC_OPERATIONS = {
             "Encodes the link's short URL: PNG, or SVG with `?format=svg`, at most `?size=` "
             "pixels wide (100-1000, default 300). Not a scan. Answers an `ETag`; a revalidation "
             "gets 304 and is not rate limited (`QR_RATE_LIMIT`). An expired link is a 410.",
-            {
-                "200": {
-                    "description": "The image",
-                    "content": {
-                        "image/png": {"schema": {"type": "string", "format": "binary"}},
-                        "image/svg+xml": {"schema": {"type": "string"}},
-                    },
-                },
-                "304": {"description": "Not modified"},
-            },
+            QR_IMAGE,
             parameters=[
                 _path_param("alias"),
                 {"name": "format", "in": "query", "schema": {"enum": ["png", "svg"]}},

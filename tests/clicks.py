@@ -40,6 +40,28 @@ def store(app, rows: list[dict], batch_size: int | None = None) -> None:
         app.config["CLICK_BATCH_SIZE"] = saved
 
 
+def add_clicks(app, link_id, *clicks) -> None:
+    """Clicks of a link as (country, referrer_host, browser, os, visitor) tuples."""
+    store(app, [_row(clicks_of={"link": link_id}, click=click) for click in clicks])
+
+
+def add_scans(app, qr_id, *scans) -> None:
+    """Scans of a QR code, as add_clicks takes them."""
+    store(app, [_row(clicks_of={"qr": qr_id}, click=scan) for scan in scans])
+
+
+def _row(*, clicks_of: dict, click: tuple) -> dict:
+    country, referrer, browser, os_name, visitor = click
+    return click_row(
+        **clicks_of,
+        country=country,
+        referrer=referrer,
+        browser=browser,
+        os=os_name,
+        visitor=visitor,
+    )
+
+
 def raw_stats(column, object_id: int, start: datetime | None = None, end=None) -> dict:
     """The seed's stats of the raw clicks of one object in [start, end), by GROUP BY.
 

@@ -15,10 +15,9 @@ from PIL import ImageColor
 from sqlalchemy import func, select
 
 from likepion.core.db import db
-from likepion.core.time import utcnow
-from likepion.redirect import tracking
 from likepion.shortener import qrcodes, urlcheck
 from likepion.shortener.models import Click, QrCode
+from tests.clicks import add_scans
 
 QR_FIELDS = {"id", "link", "scans", "name", "date"}
 PAGE_FIELDS = {"result", "perpage", "currentpage", "nextpage", "maxpage", "qrs"}
@@ -139,26 +138,6 @@ def data_uri(raw: bytes, mime="image/png") -> str:
     return f"data:{mime};base64,{base64.b64encode(raw).decode()}"
 
 
-def add_clicks(app, qr_id, *clicks) -> None:
-    """Scans as (country, referrer_host, browser, os, visitor) tuples, stored by the click
-    writer (raw rows and rollups)."""
-    buffer = tracking.buffer(app)
-    for country, referrer, browser, os_name, visitor in clicks:
-        buffer.add(
-            {
-                "short_url_id": None,
-                "qr_code_id": qr_id,
-                "created_at": utcnow(),
-                "country": country,
-                "referrer_host": referrer,
-                "browser": browser,
-                "os": os_name,
-                "visitor": visitor,
-            }
-        )
-    buffer.flush()
-
-
 def assert_error(response, status):
     assert response.status_code == status, response.json
     assert set(response.json) == {"error", "message"}
@@ -208,7 +187,7 @@ def test_list_qr_has_the_seed_shape(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     first = new_qr(client, headers, name="Google Canada", data="https://google.ca")
     second = new_qr(client, headers, name="Google", data="https://google.com")
-    add_clicks(app, first, *[("CA", None, "Chrome", "Windows 10", f"v{i}") for i in range(5)])
+    add_scans(app, first, *[("CA", None, "Chrome", "Windows 10", f"v{i}") for i in range(5)])
 
     response = client.get("/api/qr?limit=2&page=1", headers=headers)
 
@@ -249,7 +228,7 @@ def test_list_qr_bad_paging_is_400(client, user, api_key_headers):
 def test_get_qr_has_details_and_scan_stats(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     qr_id = new_qr(client, headers, name="Google Canada")
-    add_clicks(
+    add_scans(
         app,
         qr_id,
         ("CA", None, "Chrome", "Windows 10", "a"),
@@ -555,7 +534,7 @@ def test_delete_qr_removes_it_and_its_scans(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     qr_id = new_qr(client, headers)
     kept = new_qr(client, headers)
-    add_clicks(app, qr_id, ("CA", None, "Chrome", "Linux", "a"))
+    add_scans(app, qr_id, ("CA", None, "Chrome", "Linux", "a"))
 
     response = client.delete(f"/api/qr/{qr_id}/delete", headers=headers)
 

@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 
 from likepion.auth import passwords
 from likepion.core.db import db
-from likepion.core.time import utcnow
-from likepion.redirect import tracking
 from likepion.shortener.models import ChannelItem, Click, Domain, Overlay, ShortUrl, Splash
+from tests.clicks import add_clicks
 from tests.shortener.conftest import EVERY_FEATURE, put_on_plan
 
 ITEM_FIELDS = {
@@ -60,26 +59,6 @@ def link_row(app, link_id) -> ShortUrl | None:
         if link is not None:
             db.session.expunge(link)
         return link
-
-
-def add_clicks(app, link_id, *clicks) -> None:
-    """Clicks as (country, referrer_host, browser, os, visitor) tuples, stored by the click
-    writer (raw rows and rollups)."""
-    buffer = tracking.buffer(app)
-    for country, referrer, browser, os_name, visitor in clicks:
-        buffer.add(
-            {
-                "short_url_id": link_id,
-                "qr_code_id": None,
-                "created_at": utcnow(),
-                "country": country,
-                "referrer_host": referrer,
-                "browser": browser,
-                "os": os_name,
-                "visitor": visitor,
-            }
-        )
-    buffer.flush()
 
 
 def assert_error(response, status):
