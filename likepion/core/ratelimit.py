@@ -112,6 +112,8 @@ def _family_of(path: str, family_limits: list[tuple]):
     best = None
     for family in family_limits:
         prefix = family[0].url_prefix or ""
+        if not prefix:  # a blueprint at the root (SSO logins) is no family of every path
+            continue
         if "<" in prefix:  # the worker family: /api/v1/<service_type>
             prefix = prefix.split("/<", 1)[0]
         if (path == prefix or path.startswith(prefix + "/")) and (

@@ -10,6 +10,7 @@ CLICK_FLUSH_SECONDS of clicks.
 import atexit
 import hashlib
 import logging
+import math
 import os
 import re
 import threading
@@ -103,6 +104,7 @@ class ClickBuffer:
         self._lock = threading.Lock()
         self._writing = threading.Lock()
         self._flusher_pid = None
+        self._failed_at = -math.inf
         _buffers.add(self)
 
     def add(self, row: dict) -> None:
@@ -110,10 +112,15 @@ class ClickBuffer:
             self._rows.append(row)
             full = len(self._rows) >= self.app.config["CLICK_BATCH_SIZE"]
         metrics.CLICKS_BUFFERED.inc()
-        if full:
+        if full and not self._backing_off():
             self.flush()
         elif self._flusher_pid != os.getpid():
             self._start_flusher()
+
+    def _backing_off(self) -> bool:
+        """After a failed write (the database away) the flusher thread alone retries until
+        CLICK_FLUSH_SECONDS pass: visitors do not each wait on a connection attempt."""
+        return time.monotonic() - self._failed_at < self.app.config["CLICK_FLUSH_SECONDS"]
 
     def flush(self) -> int:
         """Write every waiting row; on a database error keep them for the next try.
@@ -130,6 +137,7 @@ class ClickBuffer:
                 with self.app.app_context():
                     rows = _write_live(db.engine, rows)
             except Exception:
+                self._failed_at = time.monotonic()
                 log.exception("writing %d clicks failed; keeping them for the next try", len(rows))
                 with self._lock:
                     self._rows[:0] = rows[-MAX_PENDING:]
@@ -163,10 +171,10 @@ def _write_live(engine, rows: list[dict]) -> list[dict]:
         return rows
     except (IntegrityError, DriverIntegrityError):
         live = _of_live_targets(engine, rows)
-        log.warning("dropping %d clicks of deleted links or QR codes", len(rows) - len(live))
-        metrics.CLICKS_DROPPED.inc(len(rows) - len(live))
         if live:
-            _write(engine, live)
+            _write(engine, live)  # if this fails too, every row is kept and judged again
+        log.warning("dropped %d clicks of deleted links or QR codes", len(rows) - len(live))
+        metrics.CLICKS_DROPPED.inc(len(rows) - len(live))
         return live
 
 

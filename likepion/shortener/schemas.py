@@ -130,9 +130,9 @@ class UrlUpdate(Schema):
     description = fields.String(allow_none=True, validate=validate.Length(max=1000))
     metaimage = fields.String(allow_none=True, validate=URL)
     status = fields.String(validate=validate.OneOf(LINK_STATUSES))
-    pixels = fields.List(fields.Integer(), validate=validate.Length(max=MAX_TARGETS))
-    channel = fields.Integer(allow_none=True)
-    campaign = fields.Integer(allow_none=True)
+    pixels = fields.List(fields.Integer(validate=ID), validate=validate.Length(max=MAX_TARGETS))
+    channel = fields.Integer(allow_none=True, validate=ID)
+    campaign = fields.Integer(allow_none=True, validate=ID)
     deeplink = fields.Nested(DeepLink, allow_none=True)
     # Beyond the seed: show aggregate stats to anyone at `/<alias>+`.
     public_stats = fields.Boolean(metadata={"description": "Public stats page at /<alias>+"})
@@ -236,15 +236,21 @@ class UrlEnvelope(Schema):
     data = fields.Nested(ClickStatsRead)
 
 
+FIRST_STATS_YEAR, LAST_STATS_YEAR = 1970, 2100
+
+
 class DayOrTime(fields.Field):
     """A UTC day `2025-06-01` or moment `2025-06-01 13:00:00`, read as a datetime."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         for form in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
             try:
-                return datetime.strptime(str(value), form).replace(tzinfo=UTC)
+                moment = datetime.strptime(str(value), form).replace(tzinfo=UTC)
             except ValueError:
                 continue
+            if not FIRST_STATS_YEAR <= moment.year <= LAST_STATS_YEAR:  # range arithmetic overflows
+                raise ValidationError(f"Use a year from {FIRST_STATS_YEAR} to {LAST_STATS_YEAR}.")
+            return moment
         raise ValidationError("Use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (UTC).")
 
 

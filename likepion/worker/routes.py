@@ -7,6 +7,7 @@ from marshmallow import Schema, fields
 from likepion.auth.guards import server_key_required
 from likepion.core.errors import AppError
 from likepion.core.idempotency import idempotent
+from likepion.core.validation import refuse_nul
 from likepion.worker import services
 from likepion.worker.schemas import (
     AccountClaimIn,
@@ -37,7 +38,7 @@ def _tasks(*schemas: type[Schema]) -> fields.List:
     """Tasks as the service dumped them, documented field by field as one of `schemas`
     (registered in likepion.openapi)."""
     refs = [{"$ref": f"#/components/schemas/{schema.__name__}"} for schema in schemas]
-    return fields.List(fields.Raw(metadata={"oneOf" if len(refs) > 1 else "allOf": refs}))
+    return fields.List(fields.Raw(metadata={"anyOf" if len(refs) > 1 else "allOf": refs}))
 
 
 class CheckTaskList(Schema):
@@ -147,6 +148,7 @@ def insert_links(server, service_type):
     body = request.get_json(force=True)  # a body that does not load is a 400 saying why
     if body is None:
         raise AppError('Send an item, an array or {"items": [...]}.')
+    refuse_nul(body, "json")  # the before-request check reads only JSON-typed bodies
     return services.insert_links(server, service_type, body)
 
 

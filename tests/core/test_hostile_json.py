@@ -179,3 +179,29 @@ def test_sweep_every_api_operation_with_every_hostile_body(app, client, credenti
             assert response.status_code < 500, (method, path, response.get_data(as_text=True))
             refused += response.status_code == 400
     assert refused > len(cases)  # most operations read the body and refuse it
+
+
+def test_links_insert_refuses_nul_in_a_body_sent_without_a_json_type(app, client, credentials):
+    """The before-request NUL check reads JSON-typed bodies only; insert loads any body."""
+    body = '{"request_id": "00000000-0000-0000-0000-000000000000", "link_post": "http://x\\u0000"}'
+    response = client.post(
+        "/api/v1/podcast/links/insert",
+        data=body,
+        content_type="text/plain",
+        headers=credentials["serverKey"],
+    )
+    assert response.status_code == 422 and response.json["success"] is False
+    assert response.json["details"] == {"json": ["NUL"]}
+
+
+@pytest.mark.parametrize("field", ["channel", "campaign", "pixels"])
+def test_form_bodies_cannot_carry_integers_past_the_loader_cap(app, client, credentials, field):
+    """Form-encoded bodies (shortener family) skip the JSON loader: ids are range-checked."""
+    before = row_counts(app)
+    response = client.post(
+        "/api/url/add",
+        data={"url": "https://example.com/", field: "9" * 30},
+        headers=credentials["apiKey"],
+    )
+    assert response.status_code == 400 and response.json["error"] == 1
+    assert row_counts(app) == before

@@ -127,3 +127,13 @@ def test_worker_429_has_retry_after_and_the_answers_before_it_do_not():
     assert 0 < int(answers[2].headers["Retry-After"]) <= 60
     assert answers[2].json["error"] == "rate_limited"
     assert answers[2].headers["X-RateLimit-Remaining"] == "0"
+
+
+def test_pages_outside_the_apis_carry_no_rate_limit_headers(client):
+    """A scanner's 404 outside the three API families is no family's: no headers, no read of
+    the limit storage (the SSO blueprint at the root matched every path before)."""
+    for path in ("/a/b/c", "/favicon.ico/x", "/wp-login.php"):
+        response = client.get(path)
+        assert response.status_code == 404
+        for header in HEADERS:
+            assert header not in response.headers, (path, header)

@@ -279,3 +279,24 @@ def test_on_postgresql_too_a_deleted_links_clicks_are_dropped_not_retried(pg_app
     visit(client, kept, "8.8.4.4", WINDOWS_CHROME)
     tracking.buffer(pg_app).flush()
     assert stored_clicks(pg_app) == 4
+
+
+def test_while_the_database_is_away_visitors_do_not_each_try_to_write(batching_app, monkeypatch):
+    """A full batch is written in the request, but after a failed write only the flusher
+    retries until CLICK_FLUSH_SECONDS pass: one try, not one per visitor."""
+    app = batching_app(1)
+    client = app.test_client()
+    _, alias = add_link(client, {"Authorization": f"Bearer {make_user(app).api_key}"})
+    tries = []
+
+    def database_away(engine, rows):
+        tries.append(len(rows))
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr(tracking, "_write", database_away)
+    for i in range(5):
+        assert visit(client, alias, f"8.8.8.{i}", WINDOWS_CHROME).status_code == 302
+
+    assert tries == [1]
+    monkeypatch.undo()
+    assert tracking.buffer(app).flush() == 5  # every click kept for the next try

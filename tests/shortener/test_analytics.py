@@ -241,3 +241,19 @@ def test_reads_change_nothing(app, client, headers, link):
             db.session.scalar(select(func.count()).select_from(Click)),
         )
     assert after == before
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=9999-12-31&to=9999-12-31",
+        "to=0001-01-01",
+        "interval=month&from=9999-12-01&to=9999-12-31",
+        "interval=hour&to=0001-01-01 00:00:00",
+    ],
+)
+def test_ranges_at_the_ends_of_the_calendar_are_a_400(client, headers, link, query):
+    for path in (f"/api/url/{link}/stats", "/api/stats"):
+        response = client.get(f"{path}?{query}", headers=headers)
+        assert response.status_code == 400, (path, response.status_code)
+        assert response.json["error"] == 1 and "year" in response.json["message"]
