@@ -39,17 +39,14 @@ def worker_exit(server, worker):
     flush_all()
 
 
-# Metrics of every worker (prometheus_client multiprocess mode, likepion/core/metrics.py): set
-# before the workers import the app; emptied when the master starts, so counts start at zero.
+# Metrics of every worker (prometheus_client multiprocess mode, likepion/core/metrics.py): the
+# directory is made and emptied here, when the master reads this file, because the master
+# imports the app package (for `logger_class`) before any server hook runs.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="likepion-metrics-")
-
-
-def on_starting(server):
-    metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-    os.makedirs(metrics_dir, exist_ok=True)
-    for stale in glob.glob(os.path.join(metrics_dir, "*.db")):
-        os.remove(stale)
+os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+for stale in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+    os.remove(stale)
 
 
 def child_exit(server, worker):
