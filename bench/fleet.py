@@ -303,6 +303,7 @@ class Fleet:
         self.postgres = Postgres()
         self.redis = Redis(self.dir)
         self.app = self._migrated_app()
+        self.balancer = Balancer(self.dir)  # its port is the public URL the nodes need
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "C.UTF-8",
@@ -311,6 +312,7 @@ class Fleet:
             "REDIS_URL": self.redis.url,
             "RATELIMIT_KEY_PREFIX": f"fleet-{uuid.uuid4().hex}",
             "TRUSTED_PROXY_HOPS": "1",
+            "PUBLIC_URL": self.balancer.url,
             "WEB_CONCURRENCY": "2",
             "CLICK_FLUSH_SECONDS": str(CLICK_FLUSH_SECONDS),
             "ALIAS_CACHE_CHECK_SECONDS": str(ALIAS_CACHE_CHECK_SECONDS),
@@ -323,7 +325,6 @@ class Fleet:
         self.nodes = [Node("a", self.dir, self.env), Node("b", self.dir, self.env)]
         for node in self.nodes:
             node.start()
-        self.balancer = Balancer(self.dir)
         self.balancer.start(self.nodes)
         return self
 
