@@ -5,19 +5,18 @@ link's QR is served (it holds only the short URL, which asks for the password); 
 link's is 410 like the link itself. Fetching it is not a click."""
 
 import io
-import re
 from datetime import timedelta
 from xml.etree import ElementTree
 
 import PIL.Image
 import pytest
-import zxingcpp
 
 from likepion.core.time import utcnow
 from likepion.redirect import routes
 from tests.redirect.conftest import WINDOWS_CHROME, add_link, add_object, clicks_of
 from tests.redirect.test_public_limits import public_app, qr_fetch
-from tests.redirect.test_qr_image import add_qr
+from tests.redirect.test_qr_image import add_qr, svg_to_png
+from tests.redirect.test_qr_image import decoded_text as decoded
 
 DESTINATION = "https://example.com/landing"
 BRANDED = "http://go.example.org"
@@ -32,34 +31,8 @@ def link_qr(client, alias, query="", ip="198.51.100.7", **kwargs):
     )
 
 
-def decoded(png: bytes) -> str:
-    [result] = zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(png)))
-    assert result.format == zxingcpp.BarcodeFormat.QRCode
-    return result.text
-
-
 def svg_decoded(svg: bytes) -> str:
-    """Draw segno's black-on-white SVG (one path of 1-module strokes under `scale(n)`) and
-    decode it."""
-    root = ElementTree.fromstring(svg)
-    [path] = root.iter("{http://www.w3.org/2000/svg}path")
-    scale = int(re.fullmatch(r"scale\((\d+)\)", path.get("transform")).group(1))
-    side = int(root.get("width")) // scale
-    image = PIL.Image.new("L", (side, side), 255)
-    x = y = 0.0
-    for command, args in re.findall(r"([Mmh])([-\d. ]+)", path.get("d")):
-        numbers = [float(n) for n in args.split()]
-        if command == "M":
-            x, y = numbers
-        elif command == "m":
-            x, y = x + numbers[0], y + numbers[1]
-        else:
-            for column in range(int(x), int(x + numbers[0])):
-                image.putpixel((column, int(y)), 0)
-            x += numbers[0]
-    out = io.BytesIO()
-    image.resize((side * 8, side * 8), PIL.Image.NEAREST).save(out, "PNG")
-    return decoded(out.getvalue())
+    return decoded(svg_to_png(svg))
 
 
 @pytest.fixture

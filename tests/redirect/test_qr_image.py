@@ -40,13 +40,15 @@ def decoded_text(png: bytes) -> str:
 
 
 def svg_to_png(svg: bytes) -> bytes:
-    """Draw segno's SVG (a background rectangle and one path of 1-module horizontal strokes
-    under `scale(10)`) as a PNG, so zxing-cpp can read it."""
+    """Draw segno's SVG (an optional background rectangle, then one path of 1-module horizontal
+    strokes under `scale(n)`) as a PNG, so zxing-cpp can read it."""
     root = ElementTree.fromstring(svg)
-    background, strokes = root.iter(f"{SVG}path")
-    side = int(root.get("width")) // 10
-    image = PIL.Image.new("RGB", (side, side), ImageColor.getrgb(background.get("fill")))
-    dark = ImageColor.getrgb(strokes.get("stroke"))
+    *background, strokes = root.iter(f"{SVG}path")
+    scale = re.fullmatch(r"scale\((\d+)\)", strokes.get("transform") or "scale(10)")
+    side = int(root.get("width")) // int(scale.group(1))
+    paper = background[0].get("fill") if background else "#fff"
+    image = PIL.Image.new("RGB", (side, side), ImageColor.getrgb(paper))
+    dark = ImageColor.getrgb(strokes.get("stroke") or "#000")
     x = y = 0.0
     for command, args in re.findall(r"([Mmh])([-\d. ]+)", strokes.get("d")):
         numbers = [float(n) for n in args.split()]
