@@ -1,11 +1,16 @@
 """`GET /<alias>` under gunicorn (gunicorn.conf.py, 2 workers) with wrk, against a bare Flask
 route that returns the same 302 under the same gunicorn settings, on SQLite and on PostgreSQL.
 
-Prints requests/second and p99 latency of both and their ratios, then stops gunicorn cleanly
-and checks that the clicks stored equal the 302s gunicorn's access log shows, and that the
-click rollups' totals (per hour, day and all time) equal the clicks stored.
+Bare and ours run in turn, `--rounds` times each, so a change in the machine's other load
+shifts both alike; each round prints requests/second, p99 latency and the CPU time the gunicorn
+workers spent per request (from /proc: it does not depend on the machine's other load), and the
+summary gives the median ratio. Then it checks that the clicks stored equal the 302s
+gunicorn's access logs show, and that the click rollups' totals (per hour, day and all time)
+equal the clicks stored. `--worker-class sync` runs gunicorn's sync workers instead of the
+configured gthread ones (README, "Slow clients").
 
-    python bench/redirect.py [--duration 10] [--connections 32] [--db sqlite pg]
+    python bench/redirect.py [--duration 10] [--rounds 3] [--connections 32] [--db sqlite pg]
+        [--worker-class gthread|sync]
 
 PostgreSQL comes from LIKEPION_BENCH_PG_URL (a database `<name>_redirect` is recreated).
 """
@@ -13,6 +18,7 @@ PostgreSQL comes from LIKEPION_BENCH_PG_URL (a database `<name>_redirect` is rec
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -54,10 +60,13 @@ def prepare_database(url: str) -> None:
         links.create_link(user, url=DESTINATION, custom=ALIAS)
 
 
-def start_gunicorn(app_path: str, env: dict, access_log: Path) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(
+    app_path: str, env: dict, access_log: Path, worker_class: str
+) -> tuple[subprocess.Popen, int]:
     port = free_port()
     command = [
         GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
+        "--worker-class", worker_class,
         "--bind", f"127.0.0.1:{port}", "--access-logfile", str(access_log), app_path,
     ]  # fmt: skip
     env = {**env, "PUBLIC_URL": f"http://127.0.0.1:{port}"}  # required in production
@@ -96,7 +105,18 @@ def wrk(port: int, seconds: int, connections: int) -> dict:
     if "Non-2xx or 3xx" in output:
         raise SystemExit(f"wrk saw error responses:\n{output}")
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-            "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1))}  # fmt: skip
+            "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1)),
+            "requests": int(re.search(r"(\d+) requests in", output).group(1))}  # fmt: skip
+
+
+def workers_cpu_seconds(master_pid: int) -> float:
+    """User and system CPU time of the master's children (the workers) so far."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    ticks = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _ms(value: str) -> float:
@@ -107,10 +127,13 @@ def _ms(value: str) -> float:
 def measure(app_path: str, env: dict, args, workdir: Path) -> tuple[dict, int]:
     """wrk against `app_path` after a warm-up; also every 302 its access log shows."""
     log = workdir / f"access-{app_path.split(':')[0].replace('.', '_')}-{time.time_ns()}.log"
-    process, port = start_gunicorn(app_path, env, log)
+    process, port = start_gunicorn(app_path, env, log, args.worker_class)
     try:
         wrk(port, 2, args.connections)  # warm-up: imports, caches, connections
+        cpu_before = workers_cpu_seconds(process.pid)
         result = wrk(port, args.duration, args.connections)
+        spent = workers_cpu_seconds(process.pid) - cpu_before
+        result["cpu_us"] = spent / result["requests"] * 1e6
     finally:
         stop_gunicorn(process)
     served = sum(1 for line in log.read_text().splitlines() if '"status":302' in line)
@@ -135,26 +158,29 @@ def run(label: str, url: str, args, workdir: Path) -> dict:
     prepare_database(url)
     env = {**os.environ, "DATABASE_URL": url, "LIKEPION_CONFIG": "development",
            "LOG_LEVEL": "WARNING", "RATELIMIT_ENABLED": "false"}  # fmt: skip
-    bare, _ = measure("bench.bare_redirect:app", env, args, workdir)
-    ours, served = measure("wsgi:app", env, args, workdir)
-    clicks, rolled_up = count_clicks(url)  # warm-up and measured run, as the access log
-    row = {
-        "db": label,
-        "bare_rps": bare["rps"],
-        "ours_rps": ours["rps"],
-        "rps_ratio": ours["rps"] / bare["rps"],
-        "bare_p99_ms": bare["p99_ms"],
-        "ours_p99_ms": ours["p99_ms"],
-        "p99_ratio": ours["p99_ms"] / bare["p99_ms"],
-        "served_302": served,
-        "clicks_stored": clicks,
-        "rollup_totals": rolled_up,
-    }
+    ratios, cpu_ratios, served = [], [], 0
+    for round_number in range(1, args.rounds + 1):
+        bare, _ = measure("bench.bare_redirect:app", env, args, workdir)
+        ours, served_now = measure("wsgi:app", env, args, workdir)
+        served += served_now
+        ratios.append(ours["rps"] / bare["rps"])
+        cpu_ratios.append(bare["cpu_us"] / ours["cpu_us"])
+        print(
+            f"{label:7} {args.worker_class} round {round_number}: "
+            f"bare {bare['rps']:6.0f} req/s p99 {bare['p99_ms']:5.1f} ms "
+            f"cpu {bare['cpu_us']:5.0f} us/req | /<alias> {ours['rps']:6.0f} req/s "
+            f"p99 {ours['p99_ms']:5.1f} ms cpu {ours['cpu_us']:5.0f} us/req | "
+            f"ratio {ratios[-1]:.2f}x (cpu per request {cpu_ratios[-1]:.2f}x)",
+            flush=True,
+        )
+    clicks, rolled_up = count_clicks(url)  # every warm-up and measured run, as the access logs
     rollups_ok = set(rolled_up.values()) == {clicks} and len(rolled_up) == 3
+    row = {"db": label, "rps_ratio": statistics.median(ratios),
+           "cpu_ratio": statistics.median(cpu_ratios), "served_302": served,
+           "clicks_stored": clicks, "rollup_totals": rolled_up}  # fmt: skip
     print(
-        f"{label:7} bare {bare['rps']:8.0f} req/s p99 {bare['p99_ms']:6.1f} ms | "
-        f"/<alias> {ours['rps']:8.0f} req/s p99 {ours['p99_ms']:6.1f} ms | "
-        f"ratio {row['rps_ratio']:.2f}x (p99 {row['p99_ratio']:.2f}x) | "
+        f"{label:7} {args.worker_class} median of {args.rounds}: ratio {row['rps_ratio']:.2f}x "
+        f"(cpu per request {row['cpu_ratio']:.2f}x) | "
         f"clicks stored {clicks} {'==' if clicks == served else '!='} 302s served {served} | "
         f"rollup totals (hour, day, all time) {'==' if rollups_ok else '!='} clicks {rolled_up}",
         flush=True,
@@ -165,7 +191,9 @@ def run(label: str, url: str, args, workdir: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--db", nargs="+", default=["sqlite", "pg"], choices=["sqlite", "pg"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,5 +1,6 @@
 """Likepion: the backlink, worker and shortener APIs and the public redirects, in one app."""
 
+import functools
 import os
 
 from flask import Flask
@@ -51,6 +52,15 @@ class SessionsOnlyWithCookie(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
+class LikepionFlask(Flask):
+    """Flask, asking once per view or hook whether it is a coroutine function: Flask asks on
+    every call, ten times per redirect (its hooks and view), a few microseconds each."""
+
+    @functools.cache  # noqa: B019 - one app per process, living as long as the process
+    def ensure_sync(self, func):
+        return super().ensure_sync(func)
+
+
 class LikepionApi(Api):
     """flask-smorest's Api documenting our error envelopes instead of its own."""
 
@@ -61,7 +71,7 @@ def create_app(config=None, **overrides) -> Flask:
     """Build the app from a config name ("development", "testing", "production"), a config
     class, or None (LIKEPION_CONFIG, else production when DATABASE_URL is set, else
     development). Keyword overrides win over everything (tests use them)."""
-    app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
+    app = LikepionFlask(__name__, instance_path=str(config_module.INSTANCE_DIR))
     app.session_interface = SessionsOnlyWithCookie()
     load_config(app, config, overrides)
     trust_proxies(app)

@@ -101,6 +101,7 @@ class ClickBuffer:
     def __init__(self, app: Flask):
         self.app = app
         self._rows: list[dict] = []
+        self._added = 0  # since the last flush; counted into the metric by the flush
         self._lock = threading.Lock()
         self._writing = threading.Lock()
         self._flusher_pid = None
@@ -110,8 +111,8 @@ class ClickBuffer:
     def add(self, row: dict) -> None:
         with self._lock:
             self._rows.append(row)
+            self._added += 1
             full = len(self._rows) >= self.app.config["CLICK_BATCH_SIZE"]
-        metrics.CLICKS_BUFFERED.inc()
         if full and not self._backing_off():
             self.flush()
         elif self._flusher_pid != os.getpid():
@@ -131,6 +132,8 @@ class ClickBuffer:
         with self._writing:
             with self._lock:
                 rows, self._rows = self._rows, []
+                added, self._added = self._added, 0
+            metrics.CLICKS_BUFFERED.inc(added)  # here, not per click: a metric write costs
             if not rows:
                 return 0
             try:

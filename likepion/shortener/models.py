@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -228,10 +229,15 @@ class Click(db.Model):
     """One counted visit of a short link or fetch of a QR image; bots are never stored."""
 
     __tablename__ = "clicks"
+    # A click is of a link or of a QR code: each index holds only the rows it is for.
     __table_args__ = (
-        Index("ix_clicks_short_url_created", "short_url_id", "created_at"),
-        Index("ix_clicks_qr_code_created", "qr_code_id", "created_at"),
-    )
+        Index("ix_clicks_short_url_created", "short_url_id", "created_at",
+              sqlite_where=text("short_url_id IS NOT NULL"),
+              postgresql_where=text("short_url_id IS NOT NULL")),
+        Index("ix_clicks_qr_code_created", "qr_code_id", "created_at",
+              sqlite_where=text("qr_code_id IS NOT NULL"),
+              postgresql_where=text("qr_code_id IS NOT NULL")),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     short_url_id: Mapped[int | None] = mapped_column(
