@@ -59,14 +59,15 @@ def init_rate_limits(app: Flask, family_limits: list[tuple]) -> Limiter:
     """
     # Registered before the limiter's own hooks, so it runs after them (Flask runs
     # after_request hooks in reverse order).
-    app.after_request(partial(_finish_headers, family_limits))
+    limited = {blueprint.name for blueprint, _, _ in family_limits}
+    app.after_request(partial(_finish_headers, family_limits, limited))
     limiter = Limiter(
         key_func=client_ip,
         app=app,
         header_name_mapping={HeaderNames.RETRY_AFTER: WINDOW_RESET_HEADER},
     )
     app.extensions["likepion_limiter"] = limiter
-    _only_for_blueprints(app, {blueprint.name for blueprint, _, _ in family_limits})
+    _only_for_blueprints(app, limited)
     for blueprint, config_key, key_func in family_limits:
         limiter.shared_limit(
             lambda key=config_key: current_app.config[key],
@@ -76,16 +77,16 @@ def init_rate_limits(app: Flask, family_limits: list[tuple]) -> Limiter:
     return limiter
 
 
-def _finish_headers(family_limits: list[tuple], response):
+def _finish_headers(family_limits: list[tuple], limited: set[str], response):
     """Retry-After only on 429s (other answers keep one they set themselves, e.g. the 503 of a
     lost database); and X-RateLimit-* also on API answers that matched no route (404, 405),
     read from the family's counter without counting them."""
-    reset = response.headers.pop(WINDOW_RESET_HEADER, None)
-    if reset is not None:
-        if response.status_code == 429:
-            response.headers["Retry-After"] = reset
-    elif request.url_rule is None:
+    if request.url_rule is None:
         _add_family_headers(response, family_limits)
+    elif request.blueprint in limited:  # only the limiter of these sets the reset header
+        reset = response.headers.pop(WINDOW_RESET_HEADER, None)
+        if reset is not None and response.status_code == 429:
+            response.headers["Retry-After"] = reset
     return response
 
 

@@ -57,7 +57,7 @@ def content_security_policy(html: str, *, docs: bool) -> str:
 
 def secure_html(response: Response) -> Response:
     """after_request: the headers on every HTML page (redirects and API answers untouched)."""
-    if response.mimetype != "text/html" or 300 <= response.status_code < 400:
+    if 300 <= response.status_code < 400 or response.mimetype != "text/html":
         return response
     response.headers.update(STATIC_HEADERS)
     if not (response.direct_passthrough or response.is_streamed):

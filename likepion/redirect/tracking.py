@@ -16,9 +16,9 @@ import re
 import threading
 import time
 import weakref
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import iptocc
@@ -48,8 +48,7 @@ MAX_PENDING = 100_000  # kept for a retry while the database is unreachable
 _buffers = weakref.WeakSet()
 
 
-@dataclass(frozen=True, slots=True)
-class Visit:
+class Visit(NamedTuple):  # a tuple: built on every visit, several times cheaper than a dataclass
     country: str | None
     browser: str | None
     os: str | None
@@ -279,6 +278,13 @@ def _host(referrer: str | None) -> str | None:
 
 def _visitor(ip: str, agent: str) -> str:
     """A salted hash of today, the IP and the user agent: unique visitors without the IP."""
-    salt = current_app.config["SECRET_KEY"]
-    material = f"{salt}|{datetime.now(UTC).date().isoformat()}|{ip}|{agent}".encode()
-    return hashlib.sha256(material).hexdigest()[:32]
+    digest = _salted_day(current_app.config["SECRET_KEY"], int(time.time() // 86400)).copy()
+    digest.update(f"{ip}|{agent}".encode())
+    return digest.hexdigest()[:32]
+
+
+@lru_cache(maxsize=4)
+def _salted_day(salt: str, day_number: int):
+    """SHA-256 fed with `salt|YYYY-MM-DD|` of that UTC day, copied for each visitor."""
+    day = datetime.fromtimestamp(day_number * 86400, UTC).date().isoformat()
+    return hashlib.sha256(f"{salt}|{day}|".encode())
