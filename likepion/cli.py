@@ -1,4 +1,5 @@
-"""Flask CLI commands (SPEC section 6): each parses its input, calls one service and reports."""
+"""Flask CLI commands (README, "Running in production"): each parses its input, calls one
+service and reports."""
 
 import functools
 import os

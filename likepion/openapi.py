@@ -67,7 +67,7 @@ def complete(api, app) -> None:
 
 
 def _use_shortener_errors(spec) -> None:
-    """The shortener family answers invalid input with 400 (SPEC 8), in its own error body."""
+    """The shortener family answers invalid input with 400 (docs/decisions.md), in its own body."""
     for path, item in spec._paths.items():  # apispec keeps no public view of added paths
         if not path.startswith(SHORTENER_PREFIX) or path.startswith(SUCCESS_PREFIX):
             continue

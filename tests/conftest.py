@@ -1,4 +1,4 @@
-"""Fixtures: app, client, runner, users and their auth headers (STYLE.md 2.8)."""
+"""Fixtures: app, client, runner, users and their auth headers (README, "Testing")."""
 
 import os
 import uuid

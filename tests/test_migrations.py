@@ -2,7 +2,7 @@
 and it alone gives a usable service (the default plans are seeded, once).
 
 Runs on SQLite (a file) and on PostgreSQL (`pg`), so models and migrations cannot drift apart
-on either (STYLE.md 2.8).
+on either (README, "Testing").
 """
 
 import json

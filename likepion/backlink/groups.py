@@ -260,7 +260,7 @@ def import_accounts(
     overwrite: bool = False,
     skip_unsupported: bool = True,
 ) -> dict:
-    """Add `accounts` to the user's group; the counters of SPEC section 2 (Accounts). The group
+    """Add `accounts` to the user's group; the counters of docs/api-backlink.md. The group
     is locked, so concurrent imports into it queue and count each other's rows as duplicates."""
     group = get_owned(Group, group_id, user.id, lock=True)
     counts = _import_items(group, accounts, overwrite=overwrite, skip_unsupported=skip_unsupported)

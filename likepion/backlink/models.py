@@ -62,7 +62,7 @@ class Account(UUIDPk, Timestamps, db.Model):
 
     __tablename__ = "accounts"
     __table_args__ = (
-        # identity = lower(username) or lower(email): the duplicate key of SPEC section 2.
+        # identity = lower(username) or lower(email): the duplicate key of docs/api-backlink.md.
         UniqueConstraint("group_id", "website", "identity", name="uq_accounts_group_site_identity"),
         Index("ix_accounts_group_status", "group_id", "status"),
         Index("ix_accounts_user", "user_id"),
@@ -142,7 +142,7 @@ class Request(UUIDPk, Timestamps, db.Model):
 
 class Link(UUIDPk, Timestamps, db.Model):
     """One backlink to build. `priority` and `auction_price` are copied from the request so the
-    worker's claim query reads one table through one partial index (PERFORMANCE.md)."""
+    worker's claim query reads one table through one partial index (docs/decisions.md)."""
 
     __tablename__ = "links"
     __table_args__ = (

@@ -131,7 +131,7 @@ def _ping_if_idle(dbapi_connection, record, proxy):
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
     # Take the write lock up front: a deferred BEGIN that upgrades later fails with
-    # "database is locked" instead of waiting (PERFORMANCE.md, SQLite section). Connections
+    # "database is locked" instead of waiting (docs/decisions.md). Connections
     # opened with read_only() only read, one statement at a time: no lock, no transaction.
     if connection.dialect.name == "sqlite" and not connection.get_execution_options().get(
         READ_ONLY

@@ -34,7 +34,8 @@ def list_envelope(item_schema: type[Schema], key: str) -> type[Schema]:
 
 
 def page_data(page: Page, key: str) -> dict:
-    """SPEC 8: maxpage = ceil(total / limit) and at least 1; nextpage stops at maxpage."""
+    """maxpage = ceil(total / limit) and at least 1; nextpage stops at maxpage
+    (docs/decisions.md)."""
     maxpage = max(1, math.ceil(page.total / page.limit))
     return {
         "data": {
@@ -66,7 +67,7 @@ def _first_problem(details: dict, prefix: str = ""):
 
 
 def error_response(status: int, code: str, message: str, details: dict, headers=None):
-    """SPEC 8: invalid input is a 400 in this family (422 elsewhere)."""
+    """docs/decisions.md: invalid input is a 400 in this family (422 elsewhere)."""
     status = 400 if status == 422 else status
     response = jsonify(error=1, message=error_message(message, details))
     response.status_code = status

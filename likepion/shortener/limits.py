@@ -1,4 +1,5 @@
-"""Plan limits (SPEC 4 and 8): counts and feature flags from the user's plan; admins unlimited."""
+"""Plan limits (docs/api-shortener.md): counts and feature flags of the user's plan;
+admins unlimited."""
 
 from flask import g
 from sqlalchemy import func, select

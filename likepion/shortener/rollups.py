@@ -3,7 +3,7 @@
 The click writer adds each batch to them in the transaction that stores the raw rows; `rebuild`
 recomputes them from the raw clicks (`flask clicks rollup`, the migration's backfill); `prune`
 drops raw clicks past their retention while the totals stay. Counters are slotted upserts,
-never `UPDATE short_urls SET clicks = clicks + 1` on a hot row (STYLE.md 2.6).
+never `UPDATE short_urls SET clicks = clicks + 1` on a hot row (docs/decisions.md).
 """
 
 from collections import Counter

@@ -1,4 +1,4 @@
-"""Which destination URLs a short link may point at (SPEC 4)."""
+"""Which destination URLs a short link may point at (docs/api-shortener.md)."""
 
 import ipaddress
 import re

@@ -1,4 +1,4 @@
-"""The only code that takes, extends and expires worker leases (STYLE.md 2.6).
+"""The only code that takes, extends and expires worker leases (docs/decisions.md, the work queue).
 
 Guarantee: no link, secondary-site account or account check is handed to two workers while its
 claim is live. Each claim is one guarded UPDATE: on PostgreSQL the candidates are picked with
@@ -37,7 +37,7 @@ from likepion.core.time import as_utc, utcnow
 from likepion.worker.models import Server
 
 # The status literal (not a bound parameter) lets PostgreSQL match the partial index
-# ix_links_claim_queue in its generic plan (PERFORMANCE.md).
+# ix_links_claim_queue in its generic plan (docs/decisions.md).
 QUEUED = text("links.status = 'queued'")
 RELEASE_EVERY_SECONDS = 5
 _last_release: dict[str, float] = {}

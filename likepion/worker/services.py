@@ -1,4 +1,4 @@
-"""Worker servers and the work they pull and report (SPEC section 3, seed 002)."""
+"""Worker servers and the work they pull and report (docs/api-worker.md)."""
 
 import re
 import uuid

@@ -1,4 +1,4 @@
-"""Tests of the Flask CLI (SPEC section 6), driven through `runner.invoke`."""
+"""Tests of the Flask CLI (README, "Running in production"), driven through `runner.invoke`."""
 
 from sqlalchemy import func, select
 

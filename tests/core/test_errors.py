@@ -1,4 +1,4 @@
-"""Every error path answers in its API family's envelope (SPEC section 0)."""
+"""Every error path answers in its API family's envelope (docs/README.md)."""
 
 import pytest
 
@@ -132,7 +132,7 @@ def test_nul_characters_are_refused_before_they_reach_the_database(client, user,
                 json={"email": "x\x00@y.z"},
                 headers={"Authorization": f"Bearer {user.api_key}"},
             ),
-            400,  # the shortener family answers invalid input with 400 (SPEC 8)
+            400,  # the shortener family answers invalid input with 400 (docs/decisions.md)
         ),
     ):
         assert response.status_code == status

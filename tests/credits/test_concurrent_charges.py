@@ -1,4 +1,4 @@
-"""On real PostgreSQL, concurrent charges never take a balance below zero (STYLE.md 2.6)."""
+"""On real PostgreSQL, concurrent charges never take a balance below zero (docs/decisions.md)."""
 
 import threading
 

@@ -1,6 +1,6 @@
 """Each visit of `/<alias>` records a click (time, country, referrer host, browser, OS, a daily
 visitor hash, never the IP); bots and HEAD are not counted; `GET /api/url/:id` sums them up;
-clicks wait in a per-process buffer and are written in batches (SPEC 5)."""
+clicks wait in a per-process buffer and are written in batches (docs/redirect.md)."""
 
 import pytest
 from sqlalchemy import func, select, text

@@ -1,5 +1,5 @@
 """`GET /qr/<alias>`: the QR image (PNG, or SVG with `?format=svg`) in its colours, decoding to
-its data; revalidation by ETag; every fetch by a person is a scan (SPEC 5)."""
+its data; revalidation by ETag; every fetch by a person is a scan (docs/redirect.md)."""
 
 import io
 import re

@@ -1,4 +1,4 @@
-"""`GET /<alias>` (SPEC 5): the redirect, its pages (404, expired, splash, frame, overlay,
+"""`GET /<alias>` (docs/redirect.md): the redirect, its pages (404, expired, splash, frame, overlay,
 password form), pixels, branded domains and the alias cache's invalidation."""
 
 from datetime import timedelta

@@ -1,5 +1,6 @@
 """`GET /r/<slug>` (a campaign's links in turn, round robin by link id; the click counts on the
-chosen link) and `GET /u/<username>/<slug>-<id>` (a public campaign's list page) (SPEC 5, 8)."""
+chosen link) and `GET /u/<username>/<slug>-<id>` (a public campaign's list page) (docs/redirect.md,
+"Campaigns")."""
 
 from datetime import timedelta
 

@@ -1,5 +1,5 @@
 """`GET /<alias>` picks the destination: app deep links, then country, device and language
-targets, else the link's URL (SPEC 5)."""
+targets, else the link's URL (docs/redirect.md)."""
 
 import iptocc
 import pytest

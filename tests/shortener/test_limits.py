@@ -1,4 +1,4 @@
-"""Plan limits on short links (SPEC 4 and 8): the links count and the `alias`, `geo`, `device`
+"""Plan limits on short links (docs/api-shortener.md): links count and the `alias`, `geo`, `device`
 and `parameters` flags; admins are unlimited; an expired paid plan falls back to the free plan."""
 
 from datetime import timedelta

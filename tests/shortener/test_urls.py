@@ -1,5 +1,5 @@
 """Short links: `GET /api/urls`, `GET /api/url/:id`, `POST /api/url/add`,
-`PUT /api/url/:id/update`, `DELETE /api/url/:id/delete` (SPEC 4 and 8, seed 004)."""
+`PUT /api/url/:id/update`, `DELETE /api/url/:id/delete` (docs/api-shortener.md)."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""On real PostgreSQL: concurrent pulls hand every task out exactly once (STYLE.md 2.6)."""
+"""On real PostgreSQL: concurrent pulls hand every task out exactly once (docs/decisions.md)."""
 
 import threading
 import uuid

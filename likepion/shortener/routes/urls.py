@@ -1,4 +1,4 @@
-"""Short links: `/api/urls`, `/api/url/...` (SPEC 4; seed 004's empty "Links" heading)."""
+"""Short links: `/api/urls`, `/api/url/...` (docs/api-shortener.md; seed 004's empty "Links")."""
 
 from marshmallow import EXCLUDE
 
