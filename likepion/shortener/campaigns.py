@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from likepion.core.db import db, get_owned
 from likepion.core.errors import Conflict
+from likepion.core.pagination import Page
 from likepion.shortener import addresses, limits, owned
 from likepion.shortener.models import Campaign, ShortUrl
 
@@ -20,6 +21,13 @@ def campaign_read(campaign: Campaign, user) -> dict:
     }
 
 
+def list_campaigns(user, *, page: int, limit: int) -> Page:
+    """The user's campaigns, newest first, each as `campaign_read` prints it."""
+    result = owned.list_owned(Campaign, user, page=page, limit=limit)
+    result.items = [campaign_read(campaign, user) for campaign in result.items]
+    return result
+
+
 def create_campaign(user, *, name: str = "Untitled campaign", slug: str | None = None,
                     public: bool = False) -> Campaign:  # fmt: skip
     limits.require_feature(user, "bundle")
@@ -34,6 +42,11 @@ def update_campaign(user, campaign_id: int, **values) -> Campaign:
     if "slug" in values:
         values["slug"] = values["slug"] or None
     return owned.save(campaign, **values)
+
+
+def delete_campaign(user, campaign_id: int) -> None:
+    """Delete the campaign; its links stay."""
+    owned.delete_owned(Campaign, user, campaign_id)
 
 
 def assign_link(user, campaign_id: int, link_id: int) -> None:

@@ -6,10 +6,27 @@ from sqlalchemy.exc import IntegrityError
 from likepion.core.db import db, get_owned
 from likepion.core.errors import NotFound
 from likepion.core.pagination import Page, paginate
-from likepion.shortener import addresses
+from likepion.shortener import addresses, owned
 from likepion.shortener.models import Channel, ChannelItem, QrCode, ShortUrl
 
 ITEM_COLUMNS = {"links": (ShortUrl, "short_url_id"), "qr": (QrCode, "qr_code_id")}
+
+
+def list_channels(user, *, page: int, limit: int) -> Page:
+    return owned.list_owned(Channel, user, page=page, limit=limit)
+
+
+def create_channel(user, **values) -> Channel:
+    return owned.create_owned(Channel, user, **values)
+
+
+def update_channel(user, channel_id: int, **values) -> Channel:
+    return owned.update_owned(Channel, user, channel_id, **values)
+
+
+def delete_channel(user, channel_id: int) -> None:
+    """Delete the channel; its links and QR codes stay."""
+    owned.delete_owned(Channel, user, channel_id)
 
 
 def list_items(user, channel_id: int, *, page: int, limit: int) -> Page:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from likepion.core.db import db, get_owned
 from likepion.core.errors import Conflict, ValidationFailed
+from likepion.core.pagination import Page
 from likepion.shortener import owned, urlcheck
 from likepion.shortener.models import Domain, ShortUrl
 
@@ -14,6 +15,10 @@ HOSTNAME = re.compile(
     r"^(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?\Z"
 )
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def list_domains(user, *, page: int, limit: int) -> Page:
+    return owned.list_owned(Domain, user, page=page, limit=limit)
 
 
 def create_domain(user, *, domain: str, redirectroot=None, redirect404=None) -> Domain:

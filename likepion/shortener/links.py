@@ -65,6 +65,12 @@ def get_link(user, link_id: int) -> ShortUrl:
     return get_owned(ShortUrl, link_id, user.id)
 
 
+def get_link_with_stats(user, link_id: int) -> dict:
+    """`GET /api/url/:id`: the link's details and its click statistics."""
+    link = get_link(user, link_id)
+    return {"id": link.id, "details": link_details(link), "data": stats.stats(LinkRollup, link.id)}
+
+
 def link_details(link: ShortUrl) -> dict:
     """`details` of `GET /api/url/:id`: targets keyed by country name and device."""
     return {

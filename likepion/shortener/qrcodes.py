@@ -14,7 +14,7 @@ from sqlalchemy import select
 from likepion.core.db import db, get_owned
 from likepion.core.errors import AppError, NotFound, ValidationFailed
 from likepion.core.pagination import Page, paginate
-from likepion.shortener import addresses, aliases, fetch, stats, urlcheck
+from likepion.shortener import addresses, aliases, fetch, owned, stats, urlcheck
 from likepion.shortener.models import QrCode, QrRollup
 
 MAX_LOGO_BYTES = 512 * 1024
@@ -56,6 +56,13 @@ def get_qr(user, qr_id: int) -> QrCode:
     return get_owned(QrCode, qr_id, user.id)
 
 
+def get_qr_with_stats(user, qr_id: int) -> dict:
+    """`GET /api/qr/:id`: the QR code (with its scan count) and its scan statistics."""
+    qr = get_qr(user, qr_id)
+    data = stats.stats(QrRollup, qr.id)
+    return {"details": qr_read(qr, data["clicks"]), "data": data}
+
+
 def qr_read(qr: QrCode, scans: int) -> dict:
     return {
         "id": qr.id,
@@ -90,6 +97,10 @@ def update_qr(user, qr_id: int, *, data, type: str | None = None, **fields) -> Q
     _check_capacity(qr)
     db.session.commit()
     return qr
+
+
+def delete_qr(user, qr_id: int) -> None:
+    owned.delete_owned(QrCode, user, qr_id)
 
 
 def payload(qr: QrCode) -> str:

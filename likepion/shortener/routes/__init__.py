@@ -8,9 +8,9 @@ from likepion.shortener.routes import (
     campaigns,
     channels,
     domains,
-    pages,
     pixels,
     qr,
+    splash_overlays,
     urls,
 )
 
@@ -22,8 +22,8 @@ __all__ = [
     "campaigns",
     "channels",
     "domains",
-    "pages",
     "pixels",
     "qr",
+    "splash_overlays",
     "urls",
 ]

@@ -8,17 +8,17 @@ from likepion.shortener.blueprint import bp
 from likepion.shortener.routes.account import account_read
 from likepion.shortener.schemas import (
     ErrorEnvelope,
-    LegacyUserGet,
+    LegacyUserQuery,
     MessageEnvelope,
     PlanCreate,
-    PlanCreated,
+    PlanCreatedEnvelope,
     PlansEnvelope,
     PlanUpdate,
-    PlanUpdated,
+    PlanUpdatedEnvelope,
     SsoEnvelope,
-    Subscription,
+    SubscriptionUpdate,
     UserCreate,
-    UserCreated,
+    UserCreatedEnvelope,
     UserEnvelope,
     UserQuery,
     UsersEnvelope,
@@ -72,7 +72,7 @@ def _errors(*statuses: int):
 @api_key_user
 @admin_user
 @bp.arguments(PlanCreate)
-@bp.response(200, PlanCreated)
+@bp.response(200, PlanCreatedEnvelope)
 @_errors(400, 403, 409)
 def add_plan(data, user):
     """Create a plan (admin)
@@ -87,7 +87,7 @@ def add_plan(data, user):
 @api_key_user
 @admin_user
 @bp.arguments(PlanUpdate)
-@bp.response(200, PlanUpdated)
+@bp.response(200, PlanUpdatedEnvelope)
 @_errors(400, 403, 404, 409)
 def update_plan(data, user, plan_id):
     """Change a plan (admin)
@@ -115,7 +115,7 @@ def delete_plan(user, plan_id):
 @bp.put("/plan/<id:plan_id>/user/<id:user_id>")
 @api_key_user
 @admin_user
-@bp.arguments(Subscription)
+@bp.arguments(SubscriptionUpdate)
 @bp.response(200, MessageEnvelope)
 def subscribe_user(data, user, plan_id, user_id):
     """Put a user on a plan (admin).
@@ -151,7 +151,7 @@ def get_user(user, user_id):
 @bp.post("/user/get")
 @api_key_user
 @admin_user
-@bp.arguments(LegacyUserGet)
+@bp.arguments(LegacyUserQuery)
 @bp.response(200, UserEnvelope)
 @bp.doc(deprecated=True, summary="Legacy alias of GET /api/user/{id} (GemPixel's PHP wrapper)")
 def get_user_legacy(data, user):
@@ -165,7 +165,7 @@ def get_user_legacy(data, user):
 @api_key_user
 @admin_user
 @bp.arguments(UserCreate)
-@bp.response(200, UserCreated)
+@bp.response(200, UserCreatedEnvelope)
 def add_user(data, user):
     """Create a user (admin).
 
@@ -177,7 +177,7 @@ def add_user(data, user):
 @api_key_user
 @admin_user
 @bp.arguments(UserCreate)
-@bp.response(200, UserCreated)
+@bp.response(200, UserCreatedEnvelope)
 @bp.doc(deprecated=True, summary="Legacy alias of POST /api/user/add (GemPixel's PHP wrapper)")
 def add_user_legacy(data, user):
     """Create a user (admin, legacy).

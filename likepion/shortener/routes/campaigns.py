@@ -1,18 +1,16 @@
 """Campaigns (seed 004, "Campaigns"): list, add, assign a link, update, delete."""
 
 from likepion.auth.guards import api_key_user
-from likepion.shortener import campaigns, owned
+from likepion.shortener import campaigns
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
-from likepion.shortener.models import Campaign
-from likepion.shortener.schemas import (
+from likepion.shortener.object_schemas import (
     CampaignCreate,
     CampaignEnvelope,
     CampaignRead,
     CampaignUpdate,
-    ListQuery,
-    MessageEnvelope,
 )
+from likepion.shortener.schemas import ListQuery, MessageEnvelope
 
 
 @bp.get("/campaigns")
@@ -23,9 +21,7 @@ def list_campaigns(query, user):
     """List campaigns.
 
     Paginated; each with its rotator URL."""
-    page = owned.list_owned(Campaign, user, **query)
-    page.items = [campaigns.campaign_read(campaign, user) for campaign in page.items]
-    return page_data(page, "campaigns")
+    return page_data(campaigns.list_campaigns(user, **query), "campaigns")
 
 
 @bp.post("/campaign/add")
@@ -68,5 +64,5 @@ def delete_campaign(user, campaign_id):
     """Delete a campaign.
 
     Its links stay."""
-    owned.delete_owned(Campaign, user, campaign_id)
+    campaigns.delete_campaign(user, campaign_id)
     return {"message": "Campaign has been deleted successfully."}

@@ -1,19 +1,17 @@
 """Channels (seed 004, "Channels"): list, items, add, assign, update, delete."""
 
 from likepion.auth.guards import api_key_user
-from likepion.shortener import channels, owned
+from likepion.shortener import channels
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
-from likepion.shortener.models import Channel
-from likepion.shortener.schemas import (
+from likepion.shortener.object_schemas import (
     ChannelCreate,
     ChannelEnvelope,
     ChannelItemRead,
     ChannelRead,
     ChannelUpdate,
-    ListQuery,
-    MessageEnvelope,
 )
+from likepion.shortener.schemas import ListQuery, MessageEnvelope
 
 
 @bp.get("/channels")
@@ -24,7 +22,7 @@ def list_channels(query, user):
     """List channels.
 
     Paginated."""
-    return page_data(owned.list_owned(Channel, user, **query), "channels")
+    return page_data(channels.list_channels(user, **query), "channels")
 
 
 @bp.get("/channel/<id:channel_id>")
@@ -46,7 +44,7 @@ def add_channel(data, user):
     """Create a channel.
 
     A named collection of links, bio pages and QR codes."""
-    return owned.create_owned(Channel, user, **data)
+    return channels.create_channel(user, **data)
 
 
 @bp.post("/channel/<id:channel_id>/assign/<any(links, bio, qr):kind>/<id:item_id>")
@@ -68,7 +66,7 @@ def update_channel(data, user, channel_id):
     """Change a channel.
 
     Only the fields sent change."""
-    owned.update_owned(Channel, user, channel_id, **data)
+    channels.update_channel(user, channel_id, **data)
     return {"message": "Channel has been updated successfully."}
 
 
@@ -79,5 +77,5 @@ def delete_channel(user, channel_id):
     """Delete a channel.
 
     Its items stay."""
-    owned.delete_owned(Channel, user, channel_id)
+    channels.delete_channel(user, channel_id)
     return {"message": "Channel has been deleted successfully."}

@@ -1,18 +1,11 @@
 """Branded domains (seed 004, "Branded Domains"): list, add, update, delete."""
 
 from likepion.auth.guards import api_key_user
-from likepion.shortener import domains, owned
+from likepion.shortener import domains
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
-from likepion.shortener.models import Domain
-from likepion.shortener.schemas import (
-    DomainCreate,
-    DomainRead,
-    DomainUpdate,
-    IdEnvelope,
-    ListQuery,
-    MessageEnvelope,
-)
+from likepion.shortener.object_schemas import DomainCreate, DomainRead, DomainUpdate
+from likepion.shortener.schemas import IdEnvelope, ListQuery, MessageEnvelope
 
 
 @bp.get("/domains")
@@ -23,7 +16,7 @@ def list_domains(query, user):
     """List branded domains.
 
     Paginated."""
-    return page_data(owned.list_owned(Domain, user, **query), "domains")
+    return page_data(domains.list_domains(user, **query), "domains")
 
 
 @bp.post("/domain/add")

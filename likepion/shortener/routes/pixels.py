@@ -1,18 +1,11 @@
 """Pixels (seed 004, "Pixels"): list, add, update, delete."""
 
 from likepion.auth.guards import api_key_user
-from likepion.shortener import owned
+from likepion.shortener import pixels
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
-from likepion.shortener.models import Pixel
-from likepion.shortener.schemas import (
-    IdEnvelope,
-    ListQuery,
-    MessageEnvelope,
-    PixelCreate,
-    PixelRead,
-    PixelUpdate,
-)
+from likepion.shortener.object_schemas import PixelCreate, PixelRead, PixelUpdate
+from likepion.shortener.schemas import IdEnvelope, ListQuery, MessageEnvelope
 
 
 @bp.get("/pixels")
@@ -23,7 +16,7 @@ def list_pixels(query, user):
     """List tracking pixels.
 
     Paginated."""
-    return page_data(owned.list_owned(Pixel, user, **query), "pixels")
+    return page_data(pixels.list_pixels(user, **query), "pixels")
 
 
 @bp.post("/pixel/add")
@@ -34,7 +27,7 @@ def add_pixel(data, user):
     """Add a tracking pixel.
 
     A provider type and its tag id."""
-    return {"id": owned.create_owned(Pixel, user, plan_count="pixels", **data).id}
+    return {"id": pixels.create_pixel(user, **data).id}
 
 
 @bp.put("/pixel/<id:pixel_id>/update")
@@ -45,7 +38,7 @@ def update_pixel(data, user, pixel_id):
     """Change a tracking pixel.
 
     Only the fields sent change."""
-    owned.update_owned(Pixel, user, pixel_id, **data)
+    pixels.update_pixel(user, pixel_id, **data)
     return {"message": "Pixel has been updated successfully."}
 
 
@@ -56,5 +49,5 @@ def delete_pixel(user, pixel_id):
     """Delete a tracking pixel.
 
     Links stop firing it."""
-    owned.delete_owned(Pixel, user, pixel_id)
+    pixels.delete_pixel(user, pixel_id)
     return {"message": "Pixel has been deleted successfully."}

@@ -1,19 +1,11 @@
 """QR codes (seed 004, "QR codes"): list, get with stats, add, update, delete."""
 
 from likepion.auth.guards import api_key_user
-from likepion.shortener import addresses, owned, qrcodes, stats
+from likepion.shortener import addresses, qrcodes
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
-from likepion.shortener.models import QrCode, QrRollup
-from likepion.shortener.schemas import (
-    ListQuery,
-    MessageEnvelope,
-    QrCreate,
-    QrCreated,
-    QrEnvelope,
-    QrRead,
-    QrUpdate,
-)
+from likepion.shortener.qr_schemas import QrCreate, QrCreatedEnvelope, QrEnvelope, QrRead, QrUpdate
+from likepion.shortener.schemas import ListQuery, MessageEnvelope
 
 
 @bp.get("/qr")
@@ -34,15 +26,13 @@ def get_qr(user, qr_id):
     """One QR code.
 
     Its content, style and scan statistics."""
-    qr = qrcodes.get_qr(user, qr_id)
-    data = stats.stats(QrRollup, qr.id)
-    return {"details": qrcodes.qr_read(qr, data["clicks"]), "data": data}
+    return qrcodes.get_qr_with_stats(user, qr_id)
 
 
 @bp.post("/qr/add")
 @api_key_user
 @bp.arguments(QrCreate)
-@bp.response(200, QrCreated)
+@bp.response(200, QrCreatedEnvelope)
 def add_qr(data, user):
     """Create a QR code.
 
@@ -70,5 +60,5 @@ def delete_qr(user, qr_id):
     """Delete a QR code.
 
     Its image URL stops working."""
-    owned.delete_owned(QrCode, user, qr_id)
+    qrcodes.delete_qr(user, qr_id)
     return {"message": "QR Code has been deleted successfully."}

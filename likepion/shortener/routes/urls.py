@@ -3,22 +3,21 @@
 from marshmallow import EXCLUDE
 
 from likepion.auth.guards import api_key_user
-from likepion.shortener import addresses, links, stats
+from likepion.shortener import addresses, links
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
-from likepion.shortener.models import LinkRollup
-from likepion.shortener.schemas import (
-    LegacyUrlStats,
-    MessageEnvelope,
+from likepion.shortener.link_schemas import (
+    LegacyUrlQuery,
     UrlBulkCreate,
-    UrlBulkCreated,
+    UrlBulkEnvelope,
     UrlCreate,
-    UrlCreated,
     UrlEnvelope,
     UrlQuery,
     UrlRead,
+    UrlSavedEnvelope,
     UrlUpdate,
 )
+from likepion.shortener.schemas import MessageEnvelope
 
 
 @bp.get("/urls")
@@ -51,34 +50,25 @@ def get_url(user, link_id):
     """One short link with its statistics.
 
     Clicks, unique clicks, top countries, referrers, browsers and systems."""
-    return _link_with_stats(user, link_id)
+    return links.get_link_with_stats(user, link_id)
 
 
 @bp.post("/url/stats")
 @api_key_user
-@bp.arguments(LegacyUrlStats)
+@bp.arguments(LegacyUrlQuery)
 @bp.response(200, UrlEnvelope)
 @bp.doc(deprecated=True, summary="Legacy alias of GET /api/url/{id} (GemPixel's PHP wrapper)")
 def get_url_legacy(data, user):
     """One short link (legacy).
 
     GemPixel's PHP wrapper sends the id in the body."""
-    return _link_with_stats(user, data["urlid"])
-
-
-def _link_with_stats(user, link_id: int) -> dict:
-    link = links.get_link(user, link_id)
-    return {
-        "id": link.id,
-        "details": links.link_details(link),
-        "data": stats.stats(LinkRollup, link.id),
-    }
+    return links.get_link_with_stats(user, data["urlid"])
 
 
 @bp.post("/url/add")
 @api_key_user
 @bp.arguments(UrlCreate)
-@bp.response(200, UrlCreated)
+@bp.response(200, UrlSavedEnvelope)
 def add_url(data, user):
     """Shorten a URL.
 
@@ -90,7 +80,7 @@ def add_url(data, user):
 @bp.post("/urls/bulk")
 @api_key_user
 @bp.arguments(UrlBulkCreate)
-@bp.response(200, UrlBulkCreated)
+@bp.response(200, UrlBulkEnvelope)
 @bp.doc(
     summary="Create up to 100 short links in one call",
     description=(
@@ -108,7 +98,7 @@ def add_urls_bulk(data, user):
 @bp.put("/url/<id:link_id>/update")
 @api_key_user
 @bp.arguments(UrlUpdate)
-@bp.response(200, UrlCreated)
+@bp.response(200, UrlSavedEnvelope)
 def update_url(data, user, link_id):
     """Change a short link.
 

@@ -1,19 +1,11 @@
 """Custom splash pages and CTA overlays (seed 004 lists them; add and delete fill the lists)."""
 
 from likepion.auth.guards import api_key_user
-from likepion.shortener import owned, pages
+from likepion.shortener import splash_overlays
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
-from likepion.shortener.models import Overlay, Splash
-from likepion.shortener.schemas import (
-    IdEnvelope,
-    ListQuery,
-    MessageEnvelope,
-    OverlayCreate,
-    OverlayRead,
-    SplashCreate,
-    SplashRead,
-)
+from likepion.shortener.object_schemas import OverlayCreate, OverlayRead, SplashCreate, SplashRead
+from likepion.shortener.schemas import IdEnvelope, ListQuery, MessageEnvelope
 
 
 @bp.get("/splash")
@@ -24,7 +16,7 @@ def list_splash(query, user):
     """List splash pages.
 
     Paginated."""
-    return page_data(owned.list_owned(Splash, user, **query), "splash")
+    return page_data(splash_overlays.list_splash(user, **query), "splash")
 
 
 @bp.post("/splash/add")
@@ -35,7 +27,7 @@ def add_splash(data, user):
     """Create a splash page.
 
     Shown before a link redirects."""
-    return {"id": pages.create_splash(user, **data).id}
+    return {"id": splash_overlays.create_splash(user, **data).id}
 
 
 @bp.delete("/splash/<id:splash_id>/delete")
@@ -45,7 +37,7 @@ def delete_splash(user, splash_id):
     """Delete a splash page.
 
     Links using it redirect directly."""
-    owned.delete_owned(Splash, user, splash_id)
+    splash_overlays.delete_splash(user, splash_id)
     return {"message": "Splash page has been deleted successfully."}
 
 
@@ -57,7 +49,7 @@ def list_overlays(query, user):
     """List CTA overlays.
 
     Paginated."""
-    return page_data(owned.list_owned(Overlay, user, **query), "cta")
+    return page_data(splash_overlays.list_overlays(user, **query), "cta")
 
 
 @bp.post("/overlay/add")
@@ -68,7 +60,7 @@ def add_overlay(data, user):
     """Create a CTA overlay.
 
     A call-to-action shown over the destination."""
-    return {"id": pages.create_overlay(user, **data).id}
+    return {"id": splash_overlays.create_overlay(user, **data).id}
 
 
 @bp.delete("/overlay/<id:overlay_id>/delete")
@@ -78,5 +70,5 @@ def delete_overlay(user, overlay_id):
     """Delete a CTA overlay.
 
     Links using it redirect directly."""
-    owned.delete_owned(Overlay, user, overlay_id)
+    splash_overlays.delete_overlay(user, overlay_id)
     return {"message": "Overlay has been deleted successfully."}
