@@ -2,7 +2,7 @@
 
 from marshmallow import EXCLUDE
 
-from likepion.auth.guards import api_key_user
+from likepion.auth.guards import require_api_key
 from likepion.shortener import addresses, links, stats
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
@@ -22,7 +22,7 @@ from likepion.shortener.schemas import (
 
 
 @bp.get("/urls")
-@api_key_user
+@require_api_key
 @bp.arguments(UrlQuery, location="query")
 @bp.response(200, list_envelope(UrlRead, "urls"))
 def list_urls(query, user):
@@ -33,7 +33,7 @@ def list_urls(query, user):
 
 
 @bp.post("/url/get")
-@api_key_user
+@require_api_key
 @bp.arguments(UrlQuery)
 @bp.response(200, list_envelope(UrlRead, "urls"))
 @bp.doc(deprecated=True, summary="Legacy alias of GET /api/urls (GemPixel's PHP wrapper)")
@@ -45,7 +45,7 @@ def list_urls_legacy(data, user):
 
 
 @bp.get("/url/<id:link_id>")
-@api_key_user
+@require_api_key
 @bp.response(200, UrlEnvelope)
 def get_url(user, link_id):
     """One short link with its statistics.
@@ -55,7 +55,7 @@ def get_url(user, link_id):
 
 
 @bp.post("/url/stats")
-@api_key_user
+@require_api_key
 @bp.arguments(LegacyUrlStats)
 @bp.response(200, UrlEnvelope)
 @bp.doc(deprecated=True, summary="Legacy alias of GET /api/url/{id} (GemPixel's PHP wrapper)")
@@ -76,7 +76,7 @@ def _link_with_stats(user, link_id: int) -> dict:
 
 
 @bp.post("/url/add")
-@api_key_user
+@require_api_key
 @bp.arguments(UrlCreate)
 @bp.response(200, UrlCreated)
 def add_url(data, user):
@@ -88,7 +88,7 @@ def add_url(data, user):
 
 
 @bp.post("/urls/bulk")
-@api_key_user
+@require_api_key
 @bp.arguments(UrlBulkCreate)
 @bp.response(200, UrlBulkCreated)
 @bp.doc(
@@ -106,7 +106,7 @@ def add_urls_bulk(data, user):
 
 
 @bp.put("/url/<id:link_id>/update")
-@api_key_user
+@require_api_key
 @bp.arguments(UrlUpdate)
 @bp.response(200, UrlCreated)
 def update_url(data, user, link_id):
@@ -118,7 +118,7 @@ def update_url(data, user, link_id):
 
 
 @bp.delete("/url/<id:link_id>/delete")
-@api_key_user
+@require_api_key
 @bp.response(200, MessageEnvelope)
 def delete_url(user, link_id):
     """Delete a short link.
