@@ -50,11 +50,12 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from config import CONFIGS  # noqa: E402
 from likepion import create_app  # noqa: E402
+from likepion.auth import servers  # noqa: E402
 from likepion.auth import services as auth_services  # noqa: E402
+from likepion.auth.models import Server  # noqa: E402
 from likepion.backlink.models import Request  # noqa: E402
 from likepion.core.db import db  # noqa: E402
-from likepion.worker import claims, services  # noqa: E402
-from likepion.worker.models import Server  # noqa: E402
+from likepion.worker import claims  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres:postgres@127.0.0.1:5432/likepion_bench"
 SERVICE_TYPE = "entity"
@@ -121,7 +122,7 @@ def build(sqlalchemy_url: str, conninfo: str, n_links: int, max_pullers: int):
         )
         db.session.add(request)
         db.session.commit()
-        server, key = services.create_server("bench-worker")
+        server, key = servers.create_server("bench-worker")
         ids = {"request_id": request.id, "user_id": user.id, "n": n_links}
         server_id = server.id
     started = time.perf_counter()

@@ -386,10 +386,10 @@ class Fleet:
             }
 
     def server_key(self) -> str:
-        from likepion.worker import services
+        from likepion.auth import servers
 
         with self.app.app_context():
-            return services.create_server(f"fleet-{uuid.uuid4().hex[:10]}")[1]
+            return servers.create_server(f"fleet-{uuid.uuid4().hex[:10]}")[1]
 
     def queue_links(self, user_id: int, service_type: str, count: int) -> set:
         """A running request with `count` queued links; their ids."""

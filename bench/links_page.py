@@ -38,9 +38,9 @@ from sqlalchemy import insert  # noqa: E402
 
 from likepion import create_app  # noqa: E402
 from likepion.auth import services as auth_services  # noqa: E402
+from likepion.auth.models import Server  # noqa: E402
 from likepion.backlink.models import Account, Group, Link, Request, Site  # noqa: E402
 from likepion.core.db import db  # noqa: E402
-from likepion.worker.models import Server  # noqa: E402
 
 STATUSES = ["completed"] * 5 + ["queued"] * 3 + ["running", "failed"]
 CHUNK = 5000

@@ -11,9 +11,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from marshmallow import ValidationError
 
-from likepion import bootstrap as first_run
+from likepion.auth import bootstrap as first_run
+from likepion.auth import servers as server_services
 from likepion.auth import services as auth_services
-from likepion.auth.schemas import PASSWORD, RegisterIn
+from likepion.auth.schemas import PASSWORD, RegistrationCreate
 from likepion.backlink import catalogue, counters
 from likepion.core.db import db
 from likepion.core.enums import ServiceType
@@ -67,7 +68,9 @@ def create_user(email: str, username: str, password: str | None, admin: bool):
     if generated:
         password = first_run.random_password()
     try:
-        fields = RegisterIn().load({"email": email, "username": username, "password": password})
+        fields = RegistrationCreate().load(
+            {"email": email, "username": username, "password": password}
+        )
     except ValidationError as exc:
         raise click.ClickException(_one_line(exc.messages)) from exc
     user = auth_services.create_user(**fields, is_admin=admin)
@@ -126,7 +129,7 @@ def rotate_key(email: str):
 @reports_errors
 def create_server(name: str):
     """Register a worker server and print its API key once."""
-    server, key = worker_services.create_server(name)
+    server, key = server_services.create_server(name)
     click.echo(f"Created server {server.name} (id {server.id}).")
     click.echo(f"API key (shown once; only its hash is stored): {key}")
 
@@ -136,7 +139,7 @@ def list_servers():
     """Every worker server (never its key)."""
     rows = [
         (s.name, str(s.id), "yes" if s.active else "no", iso_z(s.last_seen_at) or "never")
-        for s in worker_services.list_servers()
+        for s in server_services.list_servers()
     ]
     _table(("name", "id", "active", "last_seen_at"), rows, empty="No servers.")
 
@@ -146,7 +149,7 @@ def list_servers():
 @reports_errors
 def revoke_server(name: str):
     """Deactivate the server NAME: its key stops working at once (`servers rotate` re-keys it)."""
-    server = worker_services.revoke_server(name)
+    server = server_services.revoke_server(name)
     click.echo(f"Revoked server {server.name}: its key no longer authenticates.")
 
 
@@ -156,7 +159,7 @@ def revoke_server(name: str):
 def rotate_server(name: str):
     """Give the server NAME a new key (printed once); the old key stops working, and a revoked
     server is active again."""
-    server, key = worker_services.rotate_server_key(name)
+    server, key = server_services.rotate_server_key(name)
     click.echo(f"New key for server {server.name}; the old key no longer authenticates.")
     click.echo(f"API key (shown once; only its hash is stored): {key}")
 

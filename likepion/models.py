@@ -1,6 +1,6 @@
 """Every model, imported once so `db.metadata` (create_all, migrations) always has all tables."""
 
-from likepion.auth.models import SsoToken, User
+from likepion.auth.models import Server, SsoToken, User
 from likepion.backlink.models import Account, Group, Link, Request, Site
 from likepion.core.idempotency import IdempotencyKey
 from likepion.credits.models import LedgerEntry
@@ -18,7 +18,6 @@ from likepion.shortener.models import (
     ShortUrl,
     Splash,
 )
-from likepion.worker.models import Server
 
 __all__ = [
     "Account",

@@ -188,7 +188,7 @@ def make_request(
 
 def make_server(app, *, name=None) -> UUID:
     """A worker server row (no usable key); its id."""
-    from likepion.worker.models import Server
+    from likepion.auth.models import Server
 
     n = next(_counter)
     with app.app_context():

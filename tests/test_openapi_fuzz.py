@@ -23,7 +23,7 @@ from schemathesis import checks
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 
-from likepion.worker.services import create_server
+from likepion.auth.servers import create_server
 from tests.conftest import build_app
 from tests.factories import make_account, make_group, make_request, make_site, make_user
 

@@ -6,10 +6,9 @@ from flask import request
 from flask_jwt_extended import get_jwt, get_jwt_identity, verify_jwt_in_request
 from flask_smorest import Blueprint
 
-from likepion.auth import services
+from likepion.auth import servers, services
 from likepion.core.credentials import api_key, looks_like_jwt, looks_like_key, server_key
 from likepion.core.errors import Unauthorized
-from likepion.worker import services as worker_services
 
 
 def _jwt_guard(*, refresh: bool):
@@ -34,14 +33,14 @@ def _jwt_guard(*, refresh: bool):
     return decorator
 
 
-jwt_user = _jwt_guard(refresh=False)
+require_jwt = _jwt_guard(refresh=False)
 """Require a valid access token (`Authorization: Bearer <JWT>`); pass `user`."""
 
-jwt_refresh_user = _jwt_guard(refresh=True)
+require_refresh_jwt = _jwt_guard(refresh=True)
 """Require a valid refresh token; pass `user`."""
 
 
-def api_key_user(view):
+def require_api_key(view):
     """Require a user's API key (`Authorization: Bearer|Token <API key>`, or the bare key);
     pass `user`."""
 
@@ -56,13 +55,13 @@ def api_key_user(view):
     return Blueprint.doc(security=[{"apiKey": []}])(wrapper)
 
 
-def server_key_required(view):
+def require_server_key(view):
     """Require a worker server's key (`X-API-Key`); pass `server`."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         key = server_key()
-        server = worker_services.authenticate(key)
+        server = servers.authenticate(key)
         if server is None:
             raise _why_no_server_key(key)
         return view(*args, server=server, **kwargs)

@@ -10,12 +10,11 @@ from sqlalchemy import (
     String,
     Uuid,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from likepion.core.crypto import Encrypted
-from likepion.core.db import NEVER_REUSED_IDS, BigInt, Timestamps, db
+from likepion.core.db import NEVER_REUSED_IDS, BigInt, Timestamps, UUIDPk, db
 from likepion.core.time import utcnow
-from likepion.shortener.models import Plan
 
 
 class User(Timestamps, db.Model):
@@ -38,12 +37,11 @@ class User(Timestamps, db.Model):
     # Part of every JWT (claim `ver`); a password change or key rotation bumps it, so every token
     # issued before stops working.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The shortener's plan; NULL means the free plan (shortener.limits.user_plan reads it).
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
     plan_expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # An admin's delete: the user can no longer sign in or use keys; rows stay for the ledger.
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    plan = relationship(Plan, lazy="joined")
 
     @property
     def api_key(self) -> str:
@@ -61,3 +59,14 @@ class SsoToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Server(UUIDPk, Timestamps, db.Model):
+    """A worker server; it authenticates with an API key of which only the hash is kept."""
+
+    __tablename__ = "servers"
+
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

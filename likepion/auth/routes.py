@@ -5,8 +5,8 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 from flask_smorest import Blueprint
 
 from likepion.auth import services
-from likepion.auth.guards import jwt_refresh_user, jwt_user
-from likepion.auth.schemas import ApiKeyRead, LoginIn, RegisterIn, TokenRead, UserRead
+from likepion.auth.guards import require_jwt, require_refresh_jwt
+from likepion.auth.schemas import ApiKeyRead, LoginCreate, RegistrationCreate, TokenRead, UserRead
 from likepion.core.envelope import envelope
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Users and tokens")
@@ -32,7 +32,7 @@ def _tokens(user) -> dict:
 
 
 @bp.post("/register")
-@bp.arguments(RegisterIn)
+@bp.arguments(RegistrationCreate)
 @bp.response(201, envelope(UserRead))
 def register(data):
     """Create an account.
@@ -43,7 +43,7 @@ def register(data):
 
 
 @bp.post("/login")
-@bp.arguments(LoginIn)
+@bp.arguments(LoginCreate)
 @bp.response(200, envelope(TokenRead))
 def login(data):
     """Log in for tokens.
@@ -53,7 +53,7 @@ def login(data):
 
 
 @bp.post("/refresh")
-@jwt_refresh_user
+@require_refresh_jwt
 @bp.response(200, envelope(TokenRead))
 def refresh(user):
     """Get a new access token.
@@ -63,7 +63,7 @@ def refresh(user):
 
 
 @bp.get("/me")
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(UserRead))
 def me(user):
     """The caller's own user.
@@ -73,7 +73,7 @@ def me(user):
 
 
 @bp.post("/api-key/rotate")
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(ApiKeyRead))
 def rotate_api_key(user):
     """Rotate the shortener API key.

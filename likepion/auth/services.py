@@ -13,7 +13,6 @@ from likepion.core.crypto import key_hash, new_key
 from likepion.core.db import db
 from likepion.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from likepion.core.time import utcnow
-from likepion.shortener import limits
 
 # Users an admin has not deleted: the only ones who can sign in, use a key or be looked up.
 LIVE_USERS = select(User).where(User.deleted_at.is_(None))
@@ -39,16 +38,15 @@ def create_user(
     plan_id: int | None = None,
     plan_expires: datetime | None = None,
 ) -> User:
-    """A new user with a fresh API key, on `plan_id` or else the free plan."""
+    """A new user with a fresh API key, on `plan_id` or else (NULL) the free plan."""
     email, username = email.strip().lower(), username.strip().lower()
     _ensure_available(email=email, username=username)
-    free_plan = limits.free_plan()
     user = User(
         email=email,
         username=username,
         password_hash=passwords.hash_password(password),
         is_admin=is_admin,
-        plan_id=plan_id or (free_plan.id if free_plan else None),
+        plan_id=plan_id,
         plan_expires=plan_expires,
     )
     _set_api_key(user)

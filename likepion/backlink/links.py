@@ -8,14 +8,13 @@ was not built. Podcast secondary links are outside the money: never charged nor 
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 
-from likepion.auth.models import User
+from likepion.auth.models import Server, User
 from likepion.backlink import campaigns, counters, progress
 from likepion.backlink.models import Link, Request, Site
 from likepion.core.db import db
 from likepion.core.errors import Conflict, NotFound, ValidationFailed
 from likepion.core.pagination import Page
 from likepion.credits import ledger
-from likepion.worker.models import Server
 
 # The columns of one link as the API shows it: server and site names come from outer joins.
 COLUMNS = (

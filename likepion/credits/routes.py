@@ -2,7 +2,7 @@
 
 from flask_smorest import Blueprint
 
-from likepion.auth.guards import jwt_user
+from likepion.auth.guards import require_jwt
 from likepion.core.pagination import PageQuery
 from likepion.credits import services
 from likepion.credits.schemas import CreditsEnvelope
@@ -11,7 +11,7 @@ bp = Blueprint("credits", __name__, url_prefix="/api/v1/backlink", description="
 
 
 @bp.get("/credits")
-@jwt_user
+@require_jwt
 @bp.arguments(PageQuery, location="query")
 @bp.response(200, CreditsEnvelope)
 def get_credits(query, user):

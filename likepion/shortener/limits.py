@@ -33,11 +33,24 @@ COUNTED = {
 }
 
 
+def user_plan(user) -> Plan | None:
+    """The plan the user is on, expired or not: `plan_id`, or the free plan when it is NULL."""
+    if user.plan_id is None:
+        return free_plan()
+    return db.session.get(Plan, user.plan_id)
+
+
+def user_plan_id(user) -> int | None:
+    plan = user_plan(user)
+    return plan.id if plan is not None else None
+
+
 def current_plan(user) -> Plan | None:
     """The user's plan while it runs; once it has expired, the free plan."""
     expires = user.plan_expires
-    if user.plan is not None and (expires is None or as_utc(expires) > utcnow()):
-        return user.plan
+    plan = user_plan(user)
+    if plan is not None and (expires is None or as_utc(expires) > utcnow()):
+        return plan
     return free_plan()
 
 

@@ -3,12 +3,13 @@
 
 import copy
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from likepion.auth.models import User
 from likepion.core.db import db
 from likepion.core.errors import Conflict, NotFound
+from likepion.shortener import limits
 from likepion.shortener.models import Plan
 
 # Exactly the plans of seed 004's `GET /api/plans` answer, "0"/"1" strings and all.
@@ -163,11 +164,13 @@ def delete_plan(plan_id: int) -> None:
 
 
 def users_on(plan_id: int) -> int:
-    """How many users (not deleted) are on the plan."""
+    """How many users (not deleted) are on the plan; those without one are on the free plan."""
+    on_plan = User.plan_id == plan_id
+    free_plan = limits.free_plan()
+    if free_plan is not None and free_plan.id == plan_id:
+        on_plan = or_(on_plan, User.plan_id.is_(None))
     return db.session.scalar(
-        select(func.count())
-        .select_from(User)
-        .where(User.plan_id == plan_id, User.deleted_at.is_(None))
+        select(func.count()).select_from(User).where(on_plan, User.deleted_at.is_(None))
     )
 
 

@@ -29,12 +29,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 
+from likepion.auth.models import Server
 from likepion.backlink import progress
 from likepion.backlink.models import Account, Link, Request
 from likepion.core import metrics
 from likepion.core.db import db
 from likepion.core.time import as_utc, utcnow
-from likepion.worker.models import Server
 
 # The status literal (not a bound parameter) lets PostgreSQL match the partial index
 # ix_links_claim_queue in its generic plan (docs/decisions.md).

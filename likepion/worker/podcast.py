@@ -11,6 +11,7 @@ from collections import Counter
 from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.orm import aliased
 
+from likepion.auth.models import Server
 from likepion.backlink import counters, progress
 from likepion.backlink.catalogue import normalise_name
 from likepion.backlink.models import Account, Link, Request, Site
@@ -18,7 +19,6 @@ from likepion.core.db import db
 from likepion.core.enums import SiteRole
 from likepion.core.time import utcnow
 from likepion.worker import claims
-from likepion.worker.models import Server
 
 Post = aliased(Request, name="post")
 PrimaryAccount = aliased(Account, name="primary_account")

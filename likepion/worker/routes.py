@@ -4,7 +4,7 @@ from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from likepion.auth.guards import server_key_required
+from likepion.auth.guards import require_server_key
 from likepion.core.errors import AppError
 from likepion.core.idempotency import idempotent
 from likepion.core.validation import refuse_nul
@@ -76,7 +76,7 @@ def _server_scope(server, **_):
 
 
 @bp.get("/links")
-@server_key_required
+@require_server_key
 @bp.arguments(PullQuery, location="query")
 @bp.response(200, PulledTasks)
 def pull_tasks(query, server, service_type):
@@ -89,7 +89,7 @@ def pull_tasks(query, server, service_type):
 
 
 @bp.post("/links/claim")
-@server_key_required
+@require_server_key
 @bp.arguments(LinkClaimIn)
 @bp.response(200, ClaimRead)
 def claim_links(data, server, service_type):
@@ -101,7 +101,7 @@ def claim_links(data, server, service_type):
 
 
 @bp.post("/links/report")
-@server_key_required
+@require_server_key
 @bp.arguments(ReportIn, description='{"items": [...]} or the bare array of items (at most 200)')
 @idempotent(_server_scope)
 @bp.response(200, ReportRead)
@@ -113,7 +113,7 @@ def report_links(data, server, service_type):
 
 
 @bp.post("/links/insert")
-@server_key_required
+@require_server_key
 @Blueprint.doc(
     requestBody={
         "required": True,
@@ -153,7 +153,7 @@ def insert_links(server, service_type):
 
 
 @bp.post("/accounts/claim")
-@server_key_required
+@require_server_key
 @bp.arguments(AccountClaimIn)
 @bp.response(200, ClaimRead)
 def claim_accounts(data, server, service_type):
@@ -165,7 +165,7 @@ def claim_accounts(data, server, service_type):
 
 
 @bp.get("/accounts/checks")
-@server_key_required
+@require_server_key
 @bp.arguments(ChecksQuery, location="query")
 @bp.response(200, CheckTaskList)
 def pull_checks(query, server, service_type):
@@ -176,7 +176,7 @@ def pull_checks(query, server, service_type):
 
 
 @bp.get("/accounts/<uuid:account_id>")
-@server_key_required
+@require_server_key
 @bp.response(200, WorkerAccountEnvelope)
 def get_account(server, service_type, account_id):
     """One account as a task.
@@ -186,7 +186,7 @@ def get_account(server, service_type, account_id):
 
 
 @bp.post("/account")
-@server_key_required
+@require_server_key
 @bp.arguments(AccountUpdateIn)
 @bp.response(200, WorkerAccountEnvelope)
 def update_account(data, server, service_type):

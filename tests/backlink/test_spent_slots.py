@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from likepion.auth.models import User
+from likepion.auth.servers import create_server
 from likepion.backlink.models import Site
 from likepion.core.db import db
 from likepion.credits.models import LedgerEntry
-from likepion.worker.services import create_server
 
 BASE = "/api/v1/backlink/entity"
 PRICE = 100

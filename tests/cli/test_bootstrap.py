@@ -9,6 +9,7 @@ from likepion.auth.models import User
 from likepion.backlink import catalogue
 from likepion.backlink.models import Site
 from likepion.core.db import db
+from likepion.shortener import limits
 from likepion.shortener.models import Plan
 from tests.cli import assert_fails, count
 from tests.factories import make_user
@@ -51,7 +52,7 @@ def test_bootstrap_a_fresh_database(fresh_app):
         assert "alembic_version" in inspect(db.engine).get_table_names()
         admin = auth_services.authenticate(login="admin@example.com", password=password)
         assert (admin.username, admin.is_admin, admin.api_key) == ("admin", True, api_key)
-        assert admin.plan.name == "Starter"
+        assert limits.user_plan(admin).name == "Starter"
     assert count(fresh_app, Site) == DEFAULT_SITES
     assert count(fresh_app, Plan) == 2
 

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from likepion.auth.models import Server
 from likepion.core.db import db
 from likepion.core.time import iso_z
-from likepion.worker.models import Server
 from tests.cli import assert_fails, count
 
 

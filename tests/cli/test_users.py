@@ -8,6 +8,7 @@ from likepion.auth import services as auth_services
 from likepion.auth.models import User
 from likepion.core.db import db
 from likepion.credits.models import LedgerEntry
+from likepion.shortener import limits
 from tests.cli import assert_fails, count
 
 
@@ -60,7 +61,8 @@ def test_created_user_is_on_the_free_plan(app, runner):
     result = runner.invoke(args=["users", "create", "carol@example.com", "carol"])
 
     assert result.exit_code == 0, result.output
-    assert get_user(app, "carol@example.com").plan_id == 1
+    with app.app_context():
+        assert limits.user_plan(get_user(app, "carol@example.com")).id == 1
 
 
 @pytest.mark.parametrize("email", ["alice@example.com", "ALICE@example.com"])

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from likepion.auth.models import User
+from likepion.auth.servers import create_server
 from likepion.backlink.models import Group, Link
 from likepion.core.db import db
 from likepion.shortener.models import ShortUrl
-from likepion.worker.services import create_server
 from tests.factories import make_account, make_group, make_request, make_site, make_user
 
 PACKAGE = "likepion_client"
@@ -56,13 +56,15 @@ def test_auth_and_backlink_through_the_generated_client(generated, live):
     anonymous = generated.Client(base_url=live.base)
     registered = api("auth.post_api_v1_auth_register").sync_detailed(
         client=anonymous,
-        body=m.RegisterIn(email="gen@example.com", username="generated", password="Secret-pass-1"),
+        body=m.RegistrationCreate(
+            email="gen@example.com", username="generated", password="Secret-pass-1"
+        ),
     )
     assert registered.status_code == 201
     assert registered.parsed.data.email == "gen@example.com"
 
     login = api("auth.post_api_v1_auth_login").sync_detailed(
-        client=anonymous, body=m.LoginIn(login="generated", password="Secret-pass-1")
+        client=anonymous, body=m.LoginCreate(login="generated", password="Secret-pass-1")
     )
     assert login.status_code == 200 and login.parsed.success is True
     client = generated.AuthenticatedClient(base_url=live.base, token=login.parsed.data.access_token)
@@ -74,7 +76,7 @@ def test_auth_and_backlink_through_the_generated_client(generated, live):
     assert created.status_code == 201, created.content
 
     refused = api("auth.post_api_v1_auth_login").sync_detailed(
-        client=anonymous, body=m.LoginIn(login="generated", password="wrong")
+        client=anonymous, body=m.LoginCreate(login="generated", password="wrong")
     )
     assert refused.status_code == 401
     assert isinstance(refused.parsed, m.ErrorRead) and refused.parsed.success is False

@@ -8,11 +8,11 @@ import pytest
 from flask_jwt_extended import create_access_token
 from sqlalchemy import func, select
 
+from likepion.auth.servers import create_server
 from likepion.backlink.models import Group
 from likepion.core import validation
 from likepion.credits.models import LedgerEntry
 from likepion.shortener.models import ShortUrl
-from likepion.worker.services import create_server
 
 DEEP = "[" * 5000 + "]" * 5000
 DEEP_OBJECT = '{"a":' * 2000 + "1" + "}" * 2000

@@ -16,6 +16,7 @@ from likepion.auth.models import SsoToken, User
 from likepion.core.db import db
 from likepion.core.time import as_utc, plain, utcnow
 from likepion.shortener import admin as admin_services
+from likepion.shortener import limits
 from likepion.shortener.models import ChannelItem, Click, QrCode, ShortUrl, short_url_pixels
 
 USER_FIELDS = {
@@ -265,7 +266,8 @@ def test_added_user_without_a_plan_is_on_the_free_plan(app, client, admin, api_k
 
     assert response.status_code == 200
     row = user_row(app, response.json["data"]["id"])
-    assert (row.plan_id, row.plan_expires) == (1, None)
+    with app.app_context():
+        assert (limits.user_plan(row).id, row.plan_expires) == (1, None)
     assert login(client, "newbie", "12345").status_code == 200
 
 

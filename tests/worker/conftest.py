@@ -7,10 +7,10 @@ import pytest
 from flask_jwt_extended import create_access_token
 from sqlalchemy import select
 
+from likepion.auth.servers import create_server
 from likepion.backlink import counters
 from likepion.backlink.models import Account, Group, Site
 from likepion.core.db import db
-from likepion.worker.services import create_server
 
 
 @dataclass(frozen=True)

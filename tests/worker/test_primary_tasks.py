@@ -6,13 +6,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from likepion.auth.models import User
+from likepion.auth.models import Server, User
 from likepion.backlink.models import Link, Request
 from likepion.core.db import db
 from likepion.core.time import utcnow
 from likepion.credits.models import LedgerEntry
 from likepion.worker import claims
-from likepion.worker.models import Server
 from tests.worker.conftest import jwt_for, start_request
 
 TASK_FIELDS = {

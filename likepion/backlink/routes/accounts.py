@@ -1,6 +1,6 @@
 """Accounts of a group (`/groups/:id/accounts...`) and single accounts (`/accounts...`)."""
 
-from likepion.auth.guards import jwt_user
+from likepion.auth.guards import require_jwt
 from likepion.backlink import groups
 from likepion.backlink.blueprint import bp
 from likepion.backlink.exports import download
@@ -24,7 +24,7 @@ ONE = "/accounts/<uuid:account_id>"
 
 
 @bp.post(GROUP_ACCOUNTS)
-@jwt_user
+@require_jwt
 @bp.arguments(GroupAccountCreate)
 @bp.response(201, envelope(GroupAccountRead))
 def create_account(data, user, group_id):
@@ -35,7 +35,7 @@ def create_account(data, user, group_id):
 
 
 @bp.get(GROUP_ACCOUNTS)
-@jwt_user
+@require_jwt
 @bp.arguments(GroupAccountQuery, location="query")
 @bp.response(200, envelope(GroupAccountRead, many=True))
 def list_accounts(query, user, group_id):
@@ -46,7 +46,7 @@ def list_accounts(query, user, group_id):
 
 
 @bp.post(f"{GROUP_ACCOUNTS}/import")
-@jwt_user
+@require_jwt
 @bp.arguments(GroupAccountsImport)
 @bp.response(200, envelope(ImportCounts))
 def import_accounts(data, user, group_id):
@@ -57,7 +57,7 @@ def import_accounts(data, user, group_id):
 
 
 @bp.post(f"{GROUP_ACCOUNTS}/check-all")
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(QueuedRead))
 def check_group_accounts(user, group_id):
     """Queue a credentials check for every account of a group.
@@ -67,7 +67,7 @@ def check_group_accounts(user, group_id):
 
 
 @bp.put(ONE)
-@jwt_user
+@require_jwt
 @bp.arguments(GroupAccountUpdate)
 @bp.response(200, envelope(GroupAccountRead))
 def update_account(data, user, account_id):
@@ -78,7 +78,7 @@ def update_account(data, user, account_id):
 
 
 @bp.delete(ONE)
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(DeletedRead))
 def delete_account(user, account_id):
     """Delete an account.
@@ -89,7 +89,7 @@ def delete_account(user, account_id):
 
 
 @bp.post(f"{ONE}/check")
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(QueuedRead))
 def check_account(user, account_id):
     """Queue a credentials check for one account.
@@ -99,7 +99,7 @@ def check_account(user, account_id):
 
 
 @bp.post("/accounts/bulk-delete")
-@jwt_user
+@require_jwt
 @bp.arguments(IdsIn)
 @bp.response(200, envelope(DeletedRead))
 def bulk_delete_accounts(data, user):
@@ -110,7 +110,7 @@ def bulk_delete_accounts(data, user):
 
 
 @bp.post("/accounts/export")
-@jwt_user
+@require_jwt
 @bp.arguments(IdsExportIn)
 @bp.response(200, description="The accounts as a JSON, CSV or TXT download")
 def export_accounts(data, user):

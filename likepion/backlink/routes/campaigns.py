@@ -2,7 +2,7 @@
 
 from flask_smorest import Blueprint
 
-from likepion.auth.guards import jwt_user
+from likepion.auth.guards import require_jwt
 from likepion.backlink import campaigns
 from likepion.backlink.blueprint import bp
 from likepion.backlink.exports import download
@@ -40,7 +40,7 @@ EXPORT_COLUMNS = [
 
 
 @bp.post("/<service_type:service_type>")
-@jwt_user
+@require_jwt
 @bp.arguments(RequestCreate)
 @idempotent(lambda user, **_: f"user:{user.id}")
 @bp.response(201, envelope(RequestDetail))
@@ -52,7 +52,7 @@ def create_request(data, user, service_type):
 
 
 @bp.get("/<service_type:service_type>")
-@jwt_user
+@require_jwt
 @bp.arguments(RequestQuery, location="query")
 @bp.response(200, envelope(RequestRead, many=True))
 def list_requests(query, user, service_type):
@@ -63,7 +63,7 @@ def list_requests(query, user, service_type):
 
 
 @bp.get(ONE)
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(RequestDetail))
 def get_request(user, service_type, request_id):
     """One request with its progress.
@@ -73,7 +73,7 @@ def get_request(user, service_type, request_id):
 
 
 @bp.put(ONE)
-@jwt_user
+@require_jwt
 @bp.arguments(RequestUpdate)
 @bp.response(200, envelope(RequestDetail))
 def update_request(data, user, service_type, request_id):
@@ -84,7 +84,7 @@ def update_request(data, user, service_type, request_id):
 
 
 @bp.delete(ONE)
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(DeletedRead))
 def delete_request(user, service_type, request_id):
     """Delete a request.
@@ -106,7 +106,7 @@ STATE_DOCS = {
 def _state_route(action: str, service):
     @bp.post(f"{ONE}/{action}", endpoint=f"{action}_request")
     @bp.response(200, envelope(RequestDetail))
-    @jwt_user
+    @require_jwt
     @Blueprint.doc(summary=f"{action.capitalize()} a request", description=STATE_DOCS[action])
     def change_state(user, service_type, request_id):
         return {"data": service(user, service_type, request_id)}
@@ -120,7 +120,7 @@ restart_request = _state_route("restart", campaigns.restart_request)
 
 
 @bp.post("/requests/bulk-delete")
-@jwt_user
+@require_jwt
 @bp.arguments(IdsIn)
 @bp.response(200, envelope(DeletedRead))
 def bulk_delete_requests(data, user):
@@ -131,7 +131,7 @@ def bulk_delete_requests(data, user):
 
 
 @bp.post("/requests/export")
-@jwt_user
+@require_jwt
 @bp.arguments(IdsExportIn)
 @bp.response(200, description="The requests as a JSON, CSV or TXT download")
 def export_requests(data, user):

@@ -1,6 +1,6 @@
 """`/groups`: pools of third-party accounts; create, list, change, delete, import, export."""
 
-from likepion.auth.guards import jwt_user
+from likepion.auth.guards import require_jwt
 from likepion.backlink import groups
 from likepion.backlink.blueprint import bp
 from likepion.backlink.exports import download
@@ -29,7 +29,7 @@ def account_txt_line(row: dict) -> str:
 
 
 @bp.post("/groups")
-@jwt_user
+@require_jwt
 @bp.arguments(GroupCreate)
 @bp.response(201, GroupCreateEnvelope)
 def create_group(data, user):
@@ -40,7 +40,7 @@ def create_group(data, user):
 
 
 @bp.get("/groups")
-@jwt_user
+@require_jwt
 @bp.arguments(GroupQuery, location="query")
 @bp.response(200, envelope(GroupRead, many=True))
 def list_groups(query, user):
@@ -51,7 +51,7 @@ def list_groups(query, user):
 
 
 @bp.post("/groups/import")
-@jwt_user
+@require_jwt
 @bp.arguments(GroupImport)
 @bp.response(201, envelope(GroupImported))
 def import_group(data, user):
@@ -62,7 +62,7 @@ def import_group(data, user):
 
 
 @bp.get(ONE)
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(GroupRead))
 def get_group(user, group_id):
     """One group.
@@ -72,7 +72,7 @@ def get_group(user, group_id):
 
 
 @bp.put(ONE)
-@jwt_user
+@require_jwt
 @bp.arguments(GroupUpdate)
 @bp.response(200, envelope(GroupRead))
 def update_group(data, user, group_id):
@@ -83,7 +83,7 @@ def update_group(data, user, group_id):
 
 
 @bp.delete(ONE)
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(DeletedRead))
 def delete_group(user, group_id):
     """Delete a group.
@@ -94,7 +94,7 @@ def delete_group(user, group_id):
 
 
 @bp.get(f"{ONE}/export")
-@jwt_user
+@require_jwt
 @bp.arguments(ExportQuery, location="query")
 @bp.response(200, description="The group and its accounts as a JSON, CSV or TXT download")
 def export_group(query, user, group_id):

@@ -1,6 +1,6 @@
 """`/:type/:id/links`: list, export, retry one or all, delete."""
 
-from likepion.auth.guards import jwt_user
+from likepion.auth.guards import require_jwt
 from likepion.backlink import links
 from likepion.backlink.blueprint import bp
 from likepion.backlink.exports import download
@@ -19,7 +19,7 @@ EXPORT_COLUMNS = list(LinkRead().fields)
 
 
 @bp.get(LINKS)
-@jwt_user
+@require_jwt
 @bp.arguments(LinkQuery, location="query")
 @bp.response(200, envelope(LinkRead, many=True))
 def list_links(query, user, service_type, request_id):
@@ -30,7 +30,7 @@ def list_links(query, user, service_type, request_id):
 
 
 @bp.get(LINKS + "/export")
-@jwt_user
+@require_jwt
 @bp.arguments(ExportQuery, location="query")
 @bp.response(200, description="The request's links as a JSON, CSV or TXT download")
 def export_links(query, user, service_type, request_id):
@@ -55,7 +55,7 @@ def txt_line(row: dict) -> str:
 
 
 @bp.post(ONE + "/retry")
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(LinkRead))
 def retry_link(user, service_type, request_id, link_id):
     """Retry a failed link.
@@ -65,7 +65,7 @@ def retry_link(user, service_type, request_id, link_id):
 
 
 @bp.post(LINKS + "/retry-all")
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(RetriedRead))
 def retry_all_links(user, service_type, request_id):
     """Retry every failed link of a request.
@@ -75,7 +75,7 @@ def retry_all_links(user, service_type, request_id):
 
 
 @bp.delete(ONE)
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(LinkDeletedRead))
 def delete_link(user, service_type, request_id, link_id):
     """Delete one link of a request.

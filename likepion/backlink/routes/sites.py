@@ -1,6 +1,6 @@
 """`/sites`: the sites catalogue per service type (read-only; `flask sites seed` loads it)."""
 
-from likepion.auth.guards import jwt_user
+from likepion.auth.guards import require_jwt
 from likepion.backlink import groups
 from likepion.backlink.blueprint import bp
 from likepion.backlink.schemas import SiteCountQuery, SiteCountRead, SiteQuery, SiteRead
@@ -8,7 +8,7 @@ from likepion.core.envelope import envelope, page_body
 
 
 @bp.get("/sites/count")
-@jwt_user
+@require_jwt
 @bp.arguments(SiteCountQuery, location="query")
 @bp.response(200, envelope(SiteCountRead))
 def count_sites(query, user):
@@ -19,7 +19,7 @@ def count_sites(query, user):
 
 
 @bp.get("/sites")
-@jwt_user
+@require_jwt
 @bp.arguments(SiteQuery, location="query")
 @bp.response(200, envelope(SiteRead, many=True))
 def list_sites(query, user):

@@ -1,6 +1,6 @@
 """Overviews across a user's requests: `GET /projects`, `GET /stats`, `GET /:type/stats`."""
 
-from likepion.auth.guards import jwt_user
+from likepion.auth.guards import require_jwt
 from likepion.backlink import stats
 from likepion.backlink.blueprint import bp
 from likepion.backlink.schemas import ProjectQuery, ProjectRead, StatsRead
@@ -8,7 +8,7 @@ from likepion.core.envelope import envelope, page_body
 
 
 @bp.get("/projects")
-@jwt_user
+@require_jwt
 @bp.arguments(ProjectQuery, location="query")
 @bp.response(200, envelope(ProjectRead, many=True))
 def list_projects(query, user):
@@ -19,7 +19,7 @@ def list_projects(query, user):
 
 
 @bp.get("/stats")
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(StatsRead))
 def get_stats(user):
     """Totals over every service type.
@@ -29,7 +29,7 @@ def get_stats(user):
 
 
 @bp.get("/<service_type:service_type>/stats")
-@jwt_user
+@require_jwt
 @bp.response(200, envelope(StatsRead))
 def get_type_stats(user, service_type):
     """Totals for one service type.

@@ -2,11 +2,18 @@
 
 import hashlib
 
+from likepion.auth import schemas as auth_schemas
 from likepion.auth import services as auth_services
-from likepion.auth.guards import api_key_user
+from likepion.auth.guards import require_api_key
 from likepion.shortener import limits
 from likepion.shortener.blueprint import bp
 from likepion.shortener.schemas import AccountEnvelope, AccountUpdate, MessageEnvelope
+
+
+@bp.record_once
+def show_plans_in_auth(state) -> None:
+    """`/api/v1/auth/me` and `/register` show the user's plan, which the shortener knows."""
+    auth_schemas.show_plans_with(state.app, limits.user_plan)
 
 
 def account_read(user) -> dict:
@@ -24,7 +31,7 @@ def account_read(user) -> dict:
 
 
 @bp.get("/account")
-@api_key_user
+@require_api_key
 @bp.response(200, AccountEnvelope)
 def get_account(user):
     """The caller's account.
@@ -34,7 +41,7 @@ def get_account(user):
 
 
 @bp.put("/account/update")
-@api_key_user
+@require_api_key
 @bp.arguments(AccountUpdate)
 @bp.response(200, MessageEnvelope)
 def update_account(data, user):

@@ -2,8 +2,8 @@
 
 from functools import wraps
 
-from likepion.auth.guards import api_key_user
-from likepion.shortener import admin, plans
+from likepion.auth.guards import require_api_key
+from likepion.shortener import admin, limits, plans
 from likepion.shortener.blueprint import bp
 from likepion.shortener.routes.account import account_read
 from likepion.shortener.schemas import (
@@ -26,7 +26,7 @@ from likepion.shortener.schemas import (
 
 
 def admin_user(view):
-    """After `api_key_user`: 403 for a non-admin before the body or query is even read."""
+    """After `require_api_key`: 403 for a non-admin before the body or query is even read."""
 
     @wraps(view)
     def wrapper(*args, user, **kwargs):
@@ -37,11 +37,11 @@ def admin_user(view):
 
 
 def _user_read(user) -> dict:
-    return account_read(user) | {"planid": user.plan_id, "apikey": user.api_key}
+    return account_read(user) | {"planid": limits.user_plan_id(user), "apikey": user.api_key}
 
 
 @bp.get("/plans")
-@api_key_user
+@require_api_key
 @admin_user
 @bp.response(200, PlansEnvelope)
 def list_plans(user):
@@ -69,7 +69,7 @@ def _errors(*statuses: int):
 
 
 @bp.post("/plan/add")
-@api_key_user
+@require_api_key
 @admin_user
 @bp.arguments(PlanCreate)
 @bp.response(200, PlanCreatedEnvelope)
@@ -84,7 +84,7 @@ def add_plan(data, user):
 
 
 @bp.put("/plan/<id:plan_id>/update")
-@api_key_user
+@require_api_key
 @admin_user
 @bp.arguments(PlanUpdate)
 @bp.response(200, PlanUpdatedEnvelope)
@@ -100,7 +100,7 @@ def update_plan(data, user, plan_id):
 
 
 @bp.delete("/plan/<id:plan_id>/delete")
-@api_key_user
+@require_api_key
 @admin_user
 @bp.response(200, MessageEnvelope)
 @_errors(403, 404, 409)
@@ -113,7 +113,7 @@ def delete_plan(user, plan_id):
 
 
 @bp.put("/plan/<id:plan_id>/user/<id:user_id>")
-@api_key_user
+@require_api_key
 @admin_user
 @bp.arguments(SubscriptionUpdate)
 @bp.response(200, MessageEnvelope)
@@ -126,7 +126,7 @@ def subscribe_user(data, user, plan_id, user_id):
 
 
 @bp.get("/users")
-@api_key_user
+@require_api_key
 @admin_user
 @bp.arguments(UserQuery, location="query")
 @bp.response(200, UsersEnvelope)
@@ -138,7 +138,7 @@ def list_users(query, user):
 
 
 @bp.get("/user/<id:user_id>")
-@api_key_user
+@require_api_key
 @admin_user
 @bp.response(200, UserEnvelope)
 def get_user(user, user_id):
@@ -149,7 +149,7 @@ def get_user(user, user_id):
 
 
 @bp.post("/user/get")
-@api_key_user
+@require_api_key
 @admin_user
 @bp.arguments(LegacyUserQuery)
 @bp.response(200, UserEnvelope)
@@ -162,7 +162,7 @@ def get_user_legacy(data, user):
 
 
 @bp.post("/user/add")
-@api_key_user
+@require_api_key
 @admin_user
 @bp.arguments(UserCreate)
 @bp.response(200, UserCreatedEnvelope)
@@ -174,7 +174,7 @@ def add_user(data, user):
 
 
 @bp.post("/user/create")
-@api_key_user
+@require_api_key
 @admin_user
 @bp.arguments(UserCreate)
 @bp.response(200, UserCreatedEnvelope)
@@ -187,7 +187,7 @@ def add_user_legacy(data, user):
 
 
 @bp.delete("/user/<id:user_id>/delete")
-@api_key_user
+@require_api_key
 @admin_user
 @bp.response(200, MessageEnvelope)
 def delete_user(user, user_id):
@@ -199,7 +199,7 @@ def delete_user(user, user_id):
 
 
 @bp.get("/user/login/<id:user_id>")
-@api_key_user
+@require_api_key
 @admin_user
 @bp.response(200, SsoEnvelope)
 def sso_login_url(user, user_id):

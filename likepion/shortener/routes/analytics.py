@@ -2,7 +2,7 @@
 
 from flask import Response, stream_with_context
 
-from likepion.auth.guards import api_key_user
+from likepion.auth.guards import require_api_key
 from likepion.shortener import analytics
 from likepion.shortener.blueprint import bp
 from likepion.shortener.link_schemas import (
@@ -16,7 +16,7 @@ EXPORT_COLUMNS = "CSV: time, country, referrer, browser, os, visitor (a salted d
 
 
 @bp.get("/url/<id:link_id>/stats")
-@api_key_user
+@require_api_key
 @bp.arguments(StatsQuery, location="query")
 @bp.response(200, SeriesEnvelope)
 def url_stats(query, user, link_id):
@@ -29,7 +29,7 @@ def url_stats(query, user, link_id):
 
 
 @bp.get("/url/<id:link_id>/clicks/export")
-@api_key_user
+@require_api_key
 @bp.response(200, {"type": "string"}, content_type="text/csv", description=EXPORT_COLUMNS)
 def export_clicks(user, link_id):
     """Export a link's raw clicks as CSV.
@@ -42,7 +42,7 @@ def export_clicks(user, link_id):
 
 
 @bp.get("/stats")
-@api_key_user
+@require_api_key
 @bp.arguments(StatsRangeQuery, location="query")
 @bp.response(200, AccountStatsEnvelope)
 def account_stats(query, user):

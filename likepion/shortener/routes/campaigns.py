@@ -1,6 +1,6 @@
 """Campaigns (seed 004, "Campaigns"): list, add, assign a link, update, delete."""
 
-from likepion.auth.guards import api_key_user
+from likepion.auth.guards import require_api_key
 from likepion.shortener import campaigns
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
@@ -14,7 +14,7 @@ from likepion.shortener.schemas import ListQuery, MessageEnvelope
 
 
 @bp.get("/campaigns")
-@api_key_user
+@require_api_key
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(CampaignRead, "campaigns"))
 def list_campaigns(query, user):
@@ -25,7 +25,7 @@ def list_campaigns(query, user):
 
 
 @bp.post("/campaign/add")
-@api_key_user
+@require_api_key
 @bp.arguments(CampaignCreate)
 @bp.response(200, CampaignEnvelope)
 def add_campaign(data, user):
@@ -36,7 +36,7 @@ def add_campaign(data, user):
 
 
 @bp.post("/campaign/<id:campaign_id>/assign/<id:link_id>")
-@api_key_user
+@require_api_key
 @bp.response(200, MessageEnvelope)
 def assign_campaign_link(user, campaign_id, link_id):
     """Add a link to a campaign.
@@ -47,7 +47,7 @@ def assign_campaign_link(user, campaign_id, link_id):
 
 
 @bp.put("/campaign/<id:campaign_id>/update")
-@api_key_user
+@require_api_key
 @bp.arguments(CampaignUpdate)
 @bp.response(200, CampaignEnvelope)
 def update_campaign(data, user, campaign_id):
@@ -58,7 +58,7 @@ def update_campaign(data, user, campaign_id):
 
 
 @bp.delete("/campaign/<id:campaign_id>/delete")
-@api_key_user
+@require_api_key
 @bp.response(200, MessageEnvelope)
 def delete_campaign(user, campaign_id):
     """Delete a campaign.

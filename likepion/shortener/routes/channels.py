@@ -1,6 +1,6 @@
 """Channels (seed 004, "Channels"): list, items, add, assign, update, delete."""
 
-from likepion.auth.guards import api_key_user
+from likepion.auth.guards import require_api_key
 from likepion.shortener import channels
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
@@ -15,7 +15,7 @@ from likepion.shortener.schemas import ListQuery, MessageEnvelope
 
 
 @bp.get("/channels")
-@api_key_user
+@require_api_key
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(ChannelRead, "channels"))
 def list_channels(query, user):
@@ -26,7 +26,7 @@ def list_channels(query, user):
 
 
 @bp.get("/channel/<id:channel_id>")
-@api_key_user
+@require_api_key
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(ChannelItemRead, "items"))
 def list_channel_items(query, user, channel_id):
@@ -37,7 +37,7 @@ def list_channel_items(query, user, channel_id):
 
 
 @bp.post("/channel/add")
-@api_key_user
+@require_api_key
 @bp.arguments(ChannelCreate)
 @bp.response(200, ChannelEnvelope)
 def add_channel(data, user):
@@ -48,7 +48,7 @@ def add_channel(data, user):
 
 
 @bp.post("/channel/<id:channel_id>/assign/<any(links, bio, qr):kind>/<id:item_id>")
-@api_key_user
+@require_api_key
 @bp.response(200, MessageEnvelope)
 def assign_channel_item(user, channel_id, kind, item_id):
     """Add an item to a channel.
@@ -59,7 +59,7 @@ def assign_channel_item(user, channel_id, kind, item_id):
 
 
 @bp.put("/channel/<id:channel_id>/update")
-@api_key_user
+@require_api_key
 @bp.arguments(ChannelUpdate)
 @bp.response(200, MessageEnvelope)
 def update_channel(data, user, channel_id):
@@ -71,7 +71,7 @@ def update_channel(data, user, channel_id):
 
 
 @bp.delete("/channel/<id:channel_id>/delete")
-@api_key_user
+@require_api_key
 @bp.response(200, MessageEnvelope)
 def delete_channel(user, channel_id):
     """Delete a channel.

@@ -1,6 +1,6 @@
 """Branded domains (seed 004, "Branded Domains"): list, add, update, delete."""
 
-from likepion.auth.guards import api_key_user
+from likepion.auth.guards import require_api_key
 from likepion.shortener import domains
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
@@ -9,7 +9,7 @@ from likepion.shortener.schemas import IdEnvelope, ListQuery, MessageEnvelope
 
 
 @bp.get("/domains")
-@api_key_user
+@require_api_key
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(DomainRead, "domains"))
 def list_domains(query, user):
@@ -20,7 +20,7 @@ def list_domains(query, user):
 
 
 @bp.post("/domain/add")
-@api_key_user
+@require_api_key
 @bp.arguments(DomainCreate)
 @bp.response(200, IdEnvelope)
 def add_domain(data, user):
@@ -31,7 +31,7 @@ def add_domain(data, user):
 
 
 @bp.put("/domain/<id:domain_id>/update")
-@api_key_user
+@require_api_key
 @bp.arguments(DomainUpdate)
 @bp.response(200, MessageEnvelope)
 def update_domain(data, user, domain_id):
@@ -43,7 +43,7 @@ def update_domain(data, user, domain_id):
 
 
 @bp.delete("/domain/<id:domain_id>/delete")
-@api_key_user
+@require_api_key
 @bp.response(200, MessageEnvelope)
 def delete_domain(user, domain_id):
     """Delete a branded domain.

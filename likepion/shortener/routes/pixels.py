@@ -1,6 +1,6 @@
 """Pixels (seed 004, "Pixels"): list, add, update, delete."""
 
-from likepion.auth.guards import api_key_user
+from likepion.auth.guards import require_api_key
 from likepion.shortener import pixels
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
@@ -9,7 +9,7 @@ from likepion.shortener.schemas import IdEnvelope, ListQuery, MessageEnvelope
 
 
 @bp.get("/pixels")
-@api_key_user
+@require_api_key
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(PixelRead, "pixels"))
 def list_pixels(query, user):
@@ -20,7 +20,7 @@ def list_pixels(query, user):
 
 
 @bp.post("/pixel/add")
-@api_key_user
+@require_api_key
 @bp.arguments(PixelCreate)
 @bp.response(200, IdEnvelope)
 def add_pixel(data, user):
@@ -31,7 +31,7 @@ def add_pixel(data, user):
 
 
 @bp.put("/pixel/<id:pixel_id>/update")
-@api_key_user
+@require_api_key
 @bp.arguments(PixelUpdate)
 @bp.response(200, MessageEnvelope)
 def update_pixel(data, user, pixel_id):
@@ -43,7 +43,7 @@ def update_pixel(data, user, pixel_id):
 
 
 @bp.delete("/pixel/<id:pixel_id>/delete")
-@api_key_user
+@require_api_key
 @bp.response(200, MessageEnvelope)
 def delete_pixel(user, pixel_id):
     """Delete a tracking pixel.

@@ -1,6 +1,6 @@
 """QR codes (seed 004, "QR codes"): list, get with stats, add, update, delete."""
 
-from likepion.auth.guards import api_key_user
+from likepion.auth.guards import require_api_key
 from likepion.shortener import addresses, qrcodes
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
@@ -9,7 +9,7 @@ from likepion.shortener.schemas import ListQuery, MessageEnvelope
 
 
 @bp.get("/qr")
-@api_key_user
+@require_api_key
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(QrRead, "qrs"))
 def list_qr(query, user):
@@ -20,7 +20,7 @@ def list_qr(query, user):
 
 
 @bp.get("/qr/<id:qr_id>")
-@api_key_user
+@require_api_key
 @bp.response(200, QrEnvelope)
 def get_qr(user, qr_id):
     """One QR code.
@@ -30,7 +30,7 @@ def get_qr(user, qr_id):
 
 
 @bp.post("/qr/add")
-@api_key_user
+@require_api_key
 @bp.arguments(QrCreate)
 @bp.response(200, QrCreatedEnvelope)
 def add_qr(data, user):
@@ -42,7 +42,7 @@ def add_qr(data, user):
 
 
 @bp.put("/qr/<id:qr_id>/update")
-@api_key_user
+@require_api_key
 @bp.arguments(QrUpdate)
 @bp.response(200, MessageEnvelope)
 def update_qr(data, user, qr_id):
@@ -54,7 +54,7 @@ def update_qr(data, user, qr_id):
 
 
 @bp.delete("/qr/<id:qr_id>/delete")
-@api_key_user
+@require_api_key
 @bp.response(200, MessageEnvelope)
 def delete_qr(user, qr_id):
     """Delete a QR code.

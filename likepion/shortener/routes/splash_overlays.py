@@ -1,6 +1,6 @@
 """Custom splash pages and CTA overlays (seed 004 lists them; add and delete fill the lists)."""
 
-from likepion.auth.guards import api_key_user
+from likepion.auth.guards import require_api_key
 from likepion.shortener import splash_overlays
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
@@ -9,7 +9,7 @@ from likepion.shortener.schemas import IdEnvelope, ListQuery, MessageEnvelope
 
 
 @bp.get("/splash")
-@api_key_user
+@require_api_key
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(SplashRead, "splash"))
 def list_splash(query, user):
@@ -20,7 +20,7 @@ def list_splash(query, user):
 
 
 @bp.post("/splash/add")
-@api_key_user
+@require_api_key
 @bp.arguments(SplashCreate)
 @bp.response(200, IdEnvelope)
 def add_splash(data, user):
@@ -31,7 +31,7 @@ def add_splash(data, user):
 
 
 @bp.delete("/splash/<id:splash_id>/delete")
-@api_key_user
+@require_api_key
 @bp.response(200, MessageEnvelope)
 def delete_splash(user, splash_id):
     """Delete a splash page.
@@ -42,7 +42,7 @@ def delete_splash(user, splash_id):
 
 
 @bp.get("/overlay")
-@api_key_user
+@require_api_key
 @bp.arguments(ListQuery, location="query")
 @bp.response(200, list_envelope(OverlayRead, "cta"))
 def list_overlays(query, user):
@@ -53,7 +53,7 @@ def list_overlays(query, user):
 
 
 @bp.post("/overlay/add")
-@api_key_user
+@require_api_key
 @bp.arguments(OverlayCreate)
 @bp.response(200, IdEnvelope)
 def add_overlay(data, user):
@@ -64,7 +64,7 @@ def add_overlay(data, user):
 
 
 @bp.delete("/overlay/<id:overlay_id>/delete")
-@api_key_user
+@require_api_key
 @bp.response(200, MessageEnvelope)
 def delete_overlay(user, overlay_id):
     """Delete a CTA overlay.

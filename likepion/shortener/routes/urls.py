@@ -2,7 +2,7 @@
 
 from marshmallow import EXCLUDE
 
-from likepion.auth.guards import api_key_user
+from likepion.auth.guards import require_api_key
 from likepion.shortener import addresses, links
 from likepion.shortener.blueprint import bp
 from likepion.shortener.envelope import list_envelope, page_data
@@ -21,7 +21,7 @@ from likepion.shortener.schemas import MessageEnvelope
 
 
 @bp.get("/urls")
-@api_key_user
+@require_api_key
 @bp.arguments(UrlQuery, location="query")
 @bp.response(200, list_envelope(UrlRead, "urls"))
 def list_urls(query, user):
@@ -32,7 +32,7 @@ def list_urls(query, user):
 
 
 @bp.post("/url/get")
-@api_key_user
+@require_api_key
 @bp.arguments(UrlQuery)
 @bp.response(200, list_envelope(UrlRead, "urls"))
 @bp.doc(deprecated=True, summary="Legacy alias of GET /api/urls (GemPixel's PHP wrapper)")
@@ -44,7 +44,7 @@ def list_urls_legacy(data, user):
 
 
 @bp.get("/url/<id:link_id>")
-@api_key_user
+@require_api_key
 @bp.response(200, UrlEnvelope)
 def get_url(user, link_id):
     """One short link with its statistics.
@@ -54,7 +54,7 @@ def get_url(user, link_id):
 
 
 @bp.post("/url/stats")
-@api_key_user
+@require_api_key
 @bp.arguments(LegacyUrlQuery)
 @bp.response(200, UrlEnvelope)
 @bp.doc(deprecated=True, summary="Legacy alias of GET /api/url/{id} (GemPixel's PHP wrapper)")
@@ -66,7 +66,7 @@ def get_url_legacy(data, user):
 
 
 @bp.post("/url/add")
-@api_key_user
+@require_api_key
 @bp.arguments(UrlCreate)
 @bp.response(200, UrlSavedEnvelope)
 def add_url(data, user):
@@ -78,7 +78,7 @@ def add_url(data, user):
 
 
 @bp.post("/urls/bulk")
-@api_key_user
+@require_api_key
 @bp.arguments(UrlBulkCreate)
 @bp.response(200, UrlBulkEnvelope)
 @bp.doc(
@@ -96,7 +96,7 @@ def add_urls_bulk(data, user):
 
 
 @bp.put("/url/<id:link_id>/update")
-@api_key_user
+@require_api_key
 @bp.arguments(UrlUpdate)
 @bp.response(200, UrlSavedEnvelope)
 def update_url(data, user, link_id):
@@ -108,7 +108,7 @@ def update_url(data, user, link_id):
 
 
 @bp.delete("/url/<id:link_id>/delete")
-@api_key_user
+@require_api_key
 @bp.response(200, MessageEnvelope)
 def delete_url(user, link_id):
     """Delete a short link.
