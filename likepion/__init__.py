@@ -10,7 +10,7 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-from likepion import errors, openapi
+from likepion import error_handlers, openapi
 from likepion.core.converters import IdConverter, ServiceTypeConverter
 from likepion.core.db import close_session
 from likepion.core.enums import ServiceType
@@ -80,7 +80,7 @@ def create_app(config=None, **overrides) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     init_page_headers(app)
-    errors.register_error_handlers(app)
+    error_handlers.register_error_handlers(app)
     init_validation(app)
     register_commands(app)
     return app
@@ -130,7 +130,7 @@ def register_extensions(app: Flask) -> None:
     app.teardown_appcontext(close_session)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     jwt.init_app(app)
-    errors.register_jwt_loaders(jwt)
+    error_handlers.register_jwt_loaders(jwt)
     app.url_map.converters["service_type"] = ServiceTypeConverter
     app.url_map.converters["id"] = IdConverter
 

@@ -1,12 +1,9 @@
 """The web family: HTML pages for visitors (errors, password form, splash, frame, overlay,
-campaign lists), with a link's tracking pixels on the pages that show HTML."""
+campaign lists), with a link's tracking pixels on the pages that show HTML. Rendering only:
+what a page shows is read by redirect/resolve.py."""
 
 from flask import render_template
 from markupsafe import Markup
-from sqlalchemy import select
-
-from likepion.core.db import read_only
-from likepion.shortener.models import Overlay, Pixel, Splash, short_url_pixels
 
 TITLES = {
     404: "Page not found",
@@ -43,18 +40,19 @@ def error_response(status: int, code: str, message: str, details: dict, headers=
     return html, status, list(headers or [])
 
 
-def password_form(target, action: str, *, wrong: bool):
+def password_form(action: str, *, wrong: bool, pixels: list[tuple[str, str]]):
     html = render_template(
-        "redirect/password.html", action=action, wrong=wrong, pixels=_pixels(target.id)
+        "redirect/password.html", action=action, wrong=wrong, pixels=_pixel_tags(pixels)
     )
     return html, 403 if wrong else 200
 
 
-def link_page(target, url: str):
-    """The page a non-direct link shows: splash (countdown), frame, or frame with an overlay."""
-    pixels = _pixels(target.id)
+def link_page(target, url: str, *, pixels: list[tuple[str, str]], decoration=None):
+    """The page a non-direct link shows: splash (countdown), frame, or frame with an overlay
+    (`decoration`: the link's splash or overlay row, if it has one)."""
+    tags = _pixel_tags(pixels)
     if target.type == "splash":
-        splash = _row(Splash, target.splash_id)
+        splash = decoration
         return render_template(
             "redirect/splash.html",
             url=url,
@@ -62,10 +60,9 @@ def link_page(target, url: str):
             message=splash.message if splash else None,
             product=splash.link if splash else None,
             seconds=splash.counter if splash else DEFAULT_SPLASH_SECONDS,
-            pixels=pixels,
+            pixels=tags,
         )
-    overlay = _row(Overlay, target.overlay_id)
-    return render_template("redirect/frame.html", url=url, overlay=overlay, pixels=pixels)
+    return render_template("redirect/frame.html", url=url, overlay=decoration, pixels=tags)
 
 
 def stats_page(found: dict):
@@ -101,21 +98,5 @@ def campaign_page(campaign, links: list[dict]):
     return render_template("redirect/campaign.html", campaign=campaign, links=links)
 
 
-def _row(model, row_id: int | None):
-    """A splash or overlay row, read like the rest of the redirect (no session, no write lock)."""
-    if row_id is None:
-        return None
-    with read_only() as conn:
-        return conn.execute(select(model.__table__).where(model.id == row_id)).first()
-
-
-def _pixels(link_id: int) -> list[Markup]:
-    stmt = (
-        select(Pixel.type, Pixel.tag)
-        .join(short_url_pixels, short_url_pixels.c.pixel_id == Pixel.id)
-        .where(short_url_pixels.c.short_url_id == link_id)
-        .order_by(Pixel.id)
-    )
-    with read_only() as conn:
-        rows = conn.execute(stmt).all()
-    return [Markup(PIXEL_TAGS[kind]).format(tag=tag) for kind, tag in rows if kind in PIXEL_TAGS]
+def _pixel_tags(pixels: list[tuple[str, str]]) -> list[Markup]:
+    return [Markup(PIXEL_TAGS[kind]).format(tag=tag) for kind, tag in pixels if kind in PIXEL_TAGS]

@@ -1,32 +1,30 @@
 """Alias and branded-domain lookups (cached in each process) and the choice of destination.
 
-Invalidation across gunicorn workers is a version stamp: any flush that adds, changes or deletes
-a short link or a branded domain also increments `alias_cache_version` in the same transaction.
-Each process re-reads that one row at most every ALIAS_CACHE_CHECK_SECONDS (default 1 s) and
-drops its cache when the number moved, so another worker's edit shows within that interval; the
-process that made the edit drops its own cache at once.
+Invalidation across gunicorn workers is a version stamp that the shortener moves with every
+change of a link or domain (likepion/shortener/alias_version.py). Each process re-reads it at
+most every ALIAS_CACHE_CHECK_SECONDS (default 1 s) and drops its cache when the number moved, so
+another worker's edit shows within that interval; the process that made the edit drops its own
+cache at once, when the shortener's `aliases_changed` signal says so.
 """
 
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
 from urllib.parse import urlsplit
 
 from flask import current_app, request
-from sqlalchemy import event, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from likepion.core.db import read_only
 from likepion.core.time import as_utc
-from likepion.shortener.models import AliasCacheVersion, Domain, ShortUrl
+from likepion.shortener import alias_version
+from likepion.shortener.models import Domain, Overlay, Pixel, ShortUrl, Splash, short_url_pixels
 
 MAX_ENTRIES = 100_000
 # A DNS name is at most 253 characters; with a port, 259. A longer Host is nobody's domain.
 MAX_HOST_LENGTH = 259
 MAX_ALIAS_LENGTH = 64
 _MISSING = object()
-_BUMPED = "likepion_alias_cache_bumped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,43 +136,16 @@ def cache() -> AliasCache:
     return found
 
 
-def bump(session) -> None:
-    """Move the version on (inside the caller's transaction) and drop this process's cache,
-    now and again once the transaction commits."""
-    stamp = AliasCacheVersion.__table__
-    moved = session.execute(
-        update(stamp).where(stamp.c.id == 1).values(version=stamp.c.version + 1)
-    ).rowcount
-    if not moved:  # a fresh database (or a truncated one in tests) has no row yet
-        session.execute(insert(stamp).values(id=1, version=1))
-    session.info[_BUMPED] = True
-    if current_app:
-        cache().clear()
-
-
-@event.listens_for(Session, "before_flush")
-def _bump_when_links_change(session, flush_context, instances) -> None:
-    changed = chain(session.new, session.dirty, session.deleted)
-    if any(isinstance(row, ShortUrl | Domain) for row in changed):
-        bump(session)
-
-
-@event.listens_for(Session, "after_commit")
-def _drop_cache_after_commit(session) -> None:
-    """Another thread of this process may have cached the old row between the flush and the
-    commit: drop the cache again once the change is visible."""
-    if session.info.pop(_BUMPED, False) and current_app:
-        cache().clear()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_bump(session) -> None:
-    session.info.pop(_BUMPED, None)
+@alias_version.aliases_changed.connect
+def _drop_cache(app) -> None:
+    found = app.extensions.get("alias_cache")
+    if found is not None:
+        found.clear()
 
 
 def _read_version() -> int:
     with read_only() as conn:
-        return conn.scalar(select(AliasCacheVersion.version).where(AliasCacheVersion.id == 1)) or 0
+        return alias_version.read_version(conn)
 
 
 def _load_target(domain_key: int, alias: str) -> Target | None:
@@ -191,6 +162,29 @@ def _load_domain(host: str) -> BrandedDomain | None:
     with read_only() as conn:
         row = conn.execute(stmt).first()
     return BrandedDomain(*row) if row else None
+
+
+def pixels(link_id: int) -> list[tuple[str, str]]:
+    """(type, tag) of the link's tracking pixels, for the pages that show HTML."""
+    stmt = (
+        select(Pixel.type, Pixel.tag)
+        .join(short_url_pixels, short_url_pixels.c.pixel_id == Pixel.id)
+        .where(short_url_pixels.c.short_url_id == link_id)
+        .order_by(Pixel.id)
+    )
+    with read_only() as conn:
+        return [tuple(row) for row in conn.execute(stmt)]
+
+
+def decoration(target: Target):
+    """The splash page row of a splash link, or the overlay row of a framed link (or None)."""
+    model, row_id = (
+        (Splash, target.splash_id) if target.type == "splash" else (Overlay, target.overlay_id)
+    )
+    if row_id is None:
+        return None
+    with read_only() as conn:
+        return conn.execute(select(model.__table__).where(model.id == row_id)).first()
 
 
 def destination(target: Target, visit) -> str:

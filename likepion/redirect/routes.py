@@ -41,14 +41,17 @@ def follow(alias):
         if given is not None:
             hit_public_limit("PASSWORD_RATE_LIMIT", target.id)
         if given is None or not passwords.verify_password(target.password_hash, given):
-            return pages.password_form(target, request.path, wrong=given is not None)
+            pixels = resolve.pixels(target.id)
+            return pages.password_form(request.path, wrong=given is not None, pixels=pixels)
     visit = tracking.visit_of_request()
     url = resolve.destination(target, visit)
     tracking.record_click(visit, short_url_id=target.id)
     metrics.REDIRECTS.inc()
     if target.type == "direct":
         return redirect(url)
-    return pages.link_page(target, url)
+    return pages.link_page(
+        target, url, pixels=resolve.pixels(target.id), decoration=resolve.decoration(target)
+    )
 
 
 @bp.get("/<alias>+")

@@ -11,8 +11,7 @@ from likepion.auth.models import User
 from likepion.core.db import db
 from likepion.core.errors import Forbidden, NotFound
 from likepion.core.time import utcnow
-from likepion.redirect import resolve
-from likepion.shortener import addresses
+from likepion.shortener import addresses, alias_version
 from likepion.shortener.models import (
     Campaign,
     Channel,
@@ -92,7 +91,7 @@ def delete_user(admin, user_id: int) -> None:
         raise Forbidden("You cannot delete your own account.")
     for model in USER_OBJECTS:
         db.session.execute(delete(model).where(model.user_id == user.id))
-    resolve.bump(db.session)  # bulk deletes skip the ORM's flush hook
+    alias_version.bump(db.session)  # bulk deletes skip the ORM's flush hook
     user.deleted_at = utcnow()
     db.session.commit()
 

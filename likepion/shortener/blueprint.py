@@ -6,6 +6,7 @@ from webargs import core
 from webargs.flaskparser import is_json_request
 
 from likepion.core.validation import JsonBodyParser, refuse_nul
+from likepion.shortener import alias_version  # noqa: F401 - registers the version's flush hook
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

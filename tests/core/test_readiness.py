@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from likepion import create_app
 from likepion.core import db as core_db
 from likepion.core.db import db
-from likepion.errors import handle_database_error
+from likepion.error_handlers import handle_database_error
 from tests.conftest import build_app
 from tests.factories import make_user
 
