@@ -136,11 +136,25 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    """The three APIs (documented by flask-smorest, rate limited per family), then the public
+    pages and the API docs."""
+    from likepion.redirect import routes as redirect_routes
+
+    api = register_apis(app)
+    app.register_blueprint(redirect_routes.bp)
+    openapi.complete(api, app)
+    app.register_blueprint(
+        get_swaggerui_blueprint(
+            "/docs", "/openapi.json", config={"app_name": "Likepion API", "validatorUrl": None}
+        )
+    )
+
+
+def register_apis(app: Flask) -> Api:
     from likepion import health
     from likepion.auth import routes as auth_routes
     from likepion.backlink import routes as backlink_routes
     from likepion.credits import routes as credits_routes
-    from likepion.redirect import routes as redirect_routes
     from likepion.shortener import routes as shortener_routes
     from likepion.worker import routes as worker_routes
 
@@ -152,19 +166,10 @@ def register_blueprints(app: Flask) -> None:
     api.register_converter(
         IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
     )
-    blueprints = (
-        health.bp,
-        auth_routes.bp,
-        auth_routes.sso_bp,
-        credits_routes.bp,
-        backlink_routes.bp,
-        worker_routes.bp,
-        shortener_routes.bp,
-    )
-    for blueprint in blueprints:
+    for blueprint in (health.bp, auth_routes.bp, auth_routes.sso_bp, credits_routes.bp,
+                      backlink_routes.bp, worker_routes.bp, shortener_routes.bp):  # fmt: skip
         api.register_blueprint(blueprint)
     app.extensions["likepion_api"] = api
-
     init_rate_limits(
         app,
         [
@@ -176,13 +181,7 @@ def register_blueprints(app: Flask) -> None:
             (worker_routes.bp, "WORKER_RATE_LIMIT", server_identity),
         ],
     )
-    app.register_blueprint(redirect_routes.bp)
-    openapi.complete(api, app)
-    app.register_blueprint(
-        get_swaggerui_blueprint(
-            "/docs", "/openapi.json", config={"app_name": "Likepion API", "validatorUrl": None}
-        )
-    )
+    return api
 
 
 def register_commands(app: Flask) -> None:
