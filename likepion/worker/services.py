@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
-from likepion.backlink import groups, progress
+from likepion.backlink import accounts, progress
 from likepion.backlink.models import Account, Link, Request, Site
 from likepion.core import metrics
 from likepion.core.crypto import key_hash, new_key
@@ -289,18 +289,9 @@ def update_account(server: Server, service_type: str, *, account_id, **changes) 
     held = claims.claimed_elsewhere(server, [account.id]).get(account.id)
     if held:
         raise Conflict(held, code="claimed_by_another_server")
-    if "cookie" in changes:
-        account.cookies = changes.pop("cookie")
-    if "status" in changes:
-        changes.setdefault("active", changes["status"] == "active")
-        account.check_claimed_until = account.check_server_id = None
-    if "active" in changes:
-        groups.set_active(account, changes.pop("active"))
-    for field, value in changes.items():
-        setattr(account, field, value)
-    if not (account.username or account.email):
-        raise ValidationFailed("An account keeps a username or an email.")
-    account.identity = (account.username or account.email).lower()
+    if "cookie" in changes:  # seed 002's name
+        changes["cookies"] = changes.pop("cookie")
+    accounts.change_account(account, changes, accounts.BY_WORKER)
     try:
         db.session.commit()
     except IntegrityError as exc:

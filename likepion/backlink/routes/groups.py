@@ -2,6 +2,7 @@
 
 from likepion.auth.guards import jwt_user
 from likepion.backlink import groups
+from likepion.backlink.accounts import TEXT_FIELDS
 from likepion.backlink.blueprint import bp
 from likepion.backlink.exports import download
 from likepion.backlink.schemas import (
@@ -20,7 +21,7 @@ from likepion.core.envelope import envelope, page_body
 
 ONE = "/groups/<uuid:group_id>"
 ACCOUNT_EXPORT_COLUMNS = list(GroupAccountRead().fields)
-TXT_FIELDS = ("website", *groups.TEXT_FIELDS)
+TXT_FIELDS = ("website", *TEXT_FIELDS)
 
 
 def account_txt_line(row: dict) -> str:
