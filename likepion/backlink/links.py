@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from likepion.auth.models import User
-from likepion.backlink import counters, progress, requests
+from likepion.backlink import counters, lifecycle, progress, requests
 from likepion.backlink.models import Link, Request, Site
 from likepion.core.db import db
 from likepion.core.errors import Conflict, NotFound, ValidationFailed
@@ -147,13 +147,11 @@ def retry_link(user: User, service_type: str, request_id, link_id) -> RowMapping
     _check_room(request, progress.link_counts(request.id))
     if link.refunded:
         ledger.charge(request.user_id, request.auction_price, reason="link.retry", ref=link.id)
+    progress.reopen(request)  # first: the link waits by the status the request runs with
     db.session.execute(
-        update(Link)
-        .where(Link.id == link.id)
-        .values(progress.requeue_values(_requeue_status(request))),
+        update(Link).where(Link.id == link.id).values(lifecycle.fresh_start_values(request.status)),
         execution_options={"synchronize_session": False},
     )
-    progress.reopen(request)
     db.session.commit()
     return _link_row(link.id)
 
@@ -166,11 +164,10 @@ def retry_all_links(user: User, service_type: str, request_id) -> int:
     if not counts.get("failed"):
         return 0
     _check_room(request, counts)
-    retried = progress.requeue_failed_links(
-        request, status=_requeue_status(request), reason="link.retry_all"
-    )
-    if retried:
-        progress.reopen(request)
+    # Reopened first: the links wait by the status the request runs with. The request is
+    # locked, so its failed links counted above are the ones re-queued.
+    progress.reopen(request)
+    retried = progress.requeue_failed_links(request, reason="link.retry_all")
     db.session.commit()
     return retried
 
@@ -219,12 +216,6 @@ def _check_room(request: Request, counts: dict[str, int]) -> None:
             "to build more.",
             code="invalid_state",
         )
-
-
-def _requeue_status(request: Request) -> str:
-    """Where a retried link goes: only a request that runs (or runs again, progress.reopen)
-    queues it; a stopped one keeps it pending until it is started again."""
-    return "queued" if request.status in ("running", "completed", "failed") else "pending"
 
 
 def _link_row(link_id) -> RowMapping:
