@@ -1,8 +1,18 @@
 """Worker API schemas (seed 002 field names)."""
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_dump,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from likepion.backlink.schemas import ACCOUNT_STATUSES
+from likepion.core.errors import ValidationFailed
 from likepion.core.fields import IsoZ
 
 MAX_PULL = 1000
@@ -91,12 +101,21 @@ class ReportIn(Schema):
         return {"items": data} if isinstance(data, list) else data
 
 
+def _left_out_when_none(data: dict, names: tuple[str, ...]) -> dict:
+    return {k: v for k, v in data.items() if v is not None or k not in names}
+
+
 class ItemResult(Schema):
     index = fields.Integer()
     id = fields.String()
     success = fields.Boolean()
     status = fields.String()
     error = fields.String()
+
+    @post_dump
+    def status_or_error(self, data, **kwargs):
+        """A reported item has its link's new status, or an error: never both."""
+        return _left_out_when_none(data, ("status", "error"))
 
 
 class ReportRead(Schema):
@@ -128,6 +147,79 @@ class InsertItem(Credentials):
             raise ValidationError("Give domain or account_id.", "domain")
 
 
+def _plain(messages, prefix: str = "") -> str:
+    """marshmallow's field errors as one line: `field: message; other.field: message`."""
+    if not isinstance(messages, dict):
+        text = " ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
+        return f"{prefix}: {text}" if prefix else text
+    return "; ".join(
+        _plain(value, f"{prefix}.{key}" if prefix else str(key)) for key, value in messages.items()
+    )
+
+
+def _echo(value) -> str | None:
+    """A value sent in an invalid item, echoed back when it is a short string."""
+    return value[:255] if isinstance(value, str) else None
+
+
+def _split(link_post: str) -> list[str]:
+    return [url.strip() for url in link_post.split(",") if url.strip()]
+
+
+def load_insert_item(raw) -> dict:
+    """A loaded item (`post_id`, `urls` from link_post), or one whose `error` says in plain
+    words why it is invalid (echoing the request_id / post_id and domain it was sent with)."""
+    if not isinstance(raw, dict):
+        return {"error": "An item must be an object.", "urls": [], "post_id": "", "domain": None}
+    try:
+        item = InsertItem().load(raw)
+    except ValidationError as error:
+        link_post = raw.get("link_post")
+        return {
+            "error": f"Invalid item: {_plain(error.messages)}",
+            "urls": _split(link_post) if isinstance(link_post, str) else [],
+            "post_id": _echo(raw.get("request_id") or raw.get("post_id")) or "",
+            "domain": _echo(raw.get("domain")),
+        }
+    item["post_id"] = item.pop("request_id", None) or item["post_id"]
+    item["urls"] = _split(item.pop("link_post"))
+    if not item["urls"]:
+        item["error"] = "link_post has no URL."
+    return item
+
+
+class InsertBody(Schema):
+    """The links/insert body: one item, an array of items or `{"items": [...]}`, loaded as the
+    list of its items. Each item is loaded on its own (load_insert_item: a bad one becomes
+    failed rows); the whole call is refused over MAX_ITEMS rows after splitting link_post."""
+
+    items = fields.List(fields.Raw(allow_none=True), required=True)
+
+    @pre_load
+    def one_shape(self, body, **kwargs):
+        if isinstance(body, dict) and set(body) == {"items"}:
+            if not isinstance(body["items"], list):
+                raise ValidationFailed.on_field("items", "Must be an array of items.")
+            return body
+        if not isinstance(body, dict | list):
+            raise ValidationFailed('Send an item, an array or {"items": [...]}.')
+        return {"items": body if isinstance(body, list) else [body]}
+
+    @post_load
+    def each_item(self, data, **kwargs) -> list[dict]:
+        raw_items = data["items"]
+        if not raw_items or len(raw_items) > MAX_ITEMS:
+            raise ValidationFailed(f"Send 1 to {MAX_ITEMS} items.")
+        items = [load_insert_item(raw) for raw in raw_items]
+        rows = sum(max(len(item["urls"]), 1) for item in items)
+        if rows > MAX_ITEMS:
+            raise ValidationFailed(
+                f"{rows} rows after splitting link_post; at most {MAX_ITEMS} per call.",
+                details={"link_post": [f"At most {MAX_ITEMS} URLs in all."]},
+            )
+        return items
+
+
 class InsertResult(Schema):
     index = fields.Integer()
     link_index = fields.Integer()
@@ -138,6 +230,11 @@ class InsertResult(Schema):
     success = fields.Boolean()
     id = fields.String()
     error = fields.String()
+
+    @post_dump
+    def id_or_error(self, data, **kwargs):
+        """A row has the id of the link inserted, or an error: never both."""
+        return _left_out_when_none(data, ("id", "error"))
 
 
 class InsertRead(Schema):
@@ -228,3 +325,49 @@ class CheckTask(TaskCredentials):
     service_type = fields.String()
     domain = fields.String()
     claimed_until = IsoZ()
+
+
+class TaskList(fields.List):
+    """Tasks of several kinds (worker.tasks), each dumped by its kind's schema and documented
+    field by field as one of them (the task schemas are registered in likepion.openapi)."""
+
+    def __init__(self, schemas: dict[str, type[Schema]], **kwargs):
+        refs = [{"$ref": f"#/components/schemas/{schema.__name__}"} for schema in schemas.values()]
+        one_of = {"anyOf" if len(refs) > 1 else "allOf": refs}
+        super().__init__(fields.Raw(metadata=one_of), **kwargs)
+        self.schemas = {kind: schema() for kind, schema in schemas.items()}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return [self.schemas[task.kind].dump(task) for task in value]
+
+
+class CheckTaskList(Schema):
+    success = fields.Boolean(dump_default=True)
+    data = TaskList({"check": CheckTask})
+
+
+class PulledTasks(Schema):
+    success = fields.Boolean(dump_default=True)
+    data = TaskList({"primary": PrimaryTask, "secondary": SecondaryTask}, attribute="tasks")
+    requests = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(RequestFieldsRead),
+        metadata={
+            "description": "config, data and folder_urls of each primary task's request, keyed "
+            "by request_id: sent once per request, not once per task.",
+            "example": {
+                "0b9a4c1e-7f2d-4a57-9d3e-3c1f2b8e6a10": {
+                    "config": {"anchor": "buy shoes"},
+                    "data": {"title": "Post title"},
+                    "folder_urls": {},
+                }
+            },
+        },
+    )
+
+
+class WorkerAccountEnvelope(Schema):
+    success = fields.Boolean(dump_default=True)
+    data = fields.Nested(SecondaryTask)
