@@ -15,8 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from likepion.auth.models import User
 from likepion.backlink import catalogue, counters
+from likepion.backlink.account_schemas import (
+    ACCOUNT_MAX_LENGTHS,
+)
 from likepion.backlink.models import Account, Group
-from likepion.backlink.schemas import ACCOUNT_MAX_LENGTHS
 from likepion.core.db import db, get_owned
 from likepion.core.errors import Conflict, ValidationFailed
 from likepion.core.pagination import Page, paginate

@@ -12,18 +12,16 @@ from likepion.worker.schemas import (
     AccountClaimIn,
     AccountUpdateIn,
     ChecksQuery,
-    CheckTaskList,
     ClaimRead,
     InsertBody,
     InsertItem,
     InsertRead,
     LinkClaimIn,
-    PulledTasks,
     PullQuery,
     ReportIn,
     ReportRead,
-    WorkerAccountEnvelope,
 )
+from likepion.worker.task_schemas import CheckTaskList, PulledTasks, WorkerAccountEnvelope
 
 bp = Blueprint(
     "worker",

@@ -1,6 +1,6 @@
 """The work handed to worker servers, as values read before the pull commits (a commit expires
 the rows, and reloading them would cost one SELECT each); the routes dump them by schemas
-(worker.schemas: PrimaryTask, SecondaryTask, CheckTask)."""
+(worker.task_schemas: PrimaryTask, SecondaryTask, CheckTask)."""
 
 import uuid
 from dataclasses import dataclass, field

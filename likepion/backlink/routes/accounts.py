@@ -2,20 +2,22 @@
 
 from likepion.auth.guards import jwt_user
 from likepion.backlink import accounts, imports
-from likepion.backlink.blueprint import bp
-from likepion.backlink.exports import download
-from likepion.backlink.routes.groups import ACCOUNT_EXPORT_COLUMNS, account_txt_line
-from likepion.backlink.schemas import (
-    DeletedRead,
+from likepion.backlink.account_schemas import (
     GroupAccountCreate,
     GroupAccountQuery,
     GroupAccountRead,
     GroupAccountsImport,
     GroupAccountUpdate,
-    IdsExportIn,
-    IdsIn,
     ImportCounts,
     QueuedRead,
+)
+from likepion.backlink.blueprint import bp
+from likepion.backlink.exports import download
+from likepion.backlink.routes.groups import ACCOUNT_EXPORT_COLUMNS, account_txt_line
+from likepion.backlink.schemas import (
+    DeletedRead,
+    IdsExportIn,
+    IdsIn,
 )
 from likepion.core.envelope import envelope, page_body
 

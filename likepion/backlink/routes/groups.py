@@ -2,12 +2,7 @@
 
 from likepion.auth.guards import jwt_user
 from likepion.backlink import groups
-from likepion.backlink.accounts import TEXT_FIELDS
-from likepion.backlink.blueprint import bp
-from likepion.backlink.exports import download
-from likepion.backlink.schemas import (
-    DeletedRead,
-    ExportQuery,
+from likepion.backlink.account_schemas import (
     GroupAccountRead,
     GroupCreate,
     GroupCreateEnvelope,
@@ -16,6 +11,13 @@ from likepion.backlink.schemas import (
     GroupQuery,
     GroupRead,
     GroupUpdate,
+)
+from likepion.backlink.accounts import TEXT_FIELDS
+from likepion.backlink.blueprint import bp
+from likepion.backlink.exports import download
+from likepion.backlink.schemas import (
+    DeletedRead,
+    ExportQuery,
 )
 from likepion.core.envelope import envelope, page_body
 

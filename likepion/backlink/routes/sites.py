@@ -2,8 +2,13 @@
 
 from likepion.auth.guards import jwt_user
 from likepion.backlink import catalogue
+from likepion.backlink.account_schemas import (
+    SiteCountQuery,
+    SiteCountRead,
+    SiteQuery,
+    SiteRead,
+)
 from likepion.backlink.blueprint import bp
-from likepion.backlink.schemas import SiteCountQuery, SiteCountRead, SiteQuery, SiteRead
 from likepion.core.envelope import envelope, page_body
 
 
