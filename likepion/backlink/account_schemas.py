@@ -92,7 +92,7 @@ class GroupUpdate(Schema):
     status = fields.String(validate=validate.OneOf(GROUP_STATUSES))
 
 
-class GroupImport(Schema):
+class GroupImportCreate(Schema):
     service_type = fields.String(required=True, validate=validate.OneOf(SERVICE_TYPES))
     name = fields.String(required=True, validate=GROUP_NAME)
     accounts = _account_items(required=True)
@@ -113,12 +113,12 @@ class GroupRead(Schema):
     updated_at = IsoZ()
 
 
-class GroupBrief(Schema):
+class GroupBriefRead(Schema):
     id = fields.UUID()
     name = fields.String()
 
 
-class ImportItemError(Schema):
+class ImportItemErrorRead(Schema):
     """Why one item of an import was not imported."""
 
     index = fields.Integer(metadata={"description": "The item's position in `accounts` (from 0)"})
@@ -131,12 +131,12 @@ class ImportItemError(Schema):
 
 def _import_errors():
     return fields.List(
-        fields.Nested(ImportItemError),
+        fields.Nested(ImportItemErrorRead),
         metadata={"description": "Each item not imported, in item order, and why"},
     )
 
 
-class GroupCreatedWithAccounts(Schema):
+class GroupCreatedRead(Schema):
     group = fields.Nested(GroupRead)
     imported = fields.Integer()
     skipped = fields.Integer(metadata={"description": "duplicates + unsupported"})
@@ -148,7 +148,7 @@ class GroupOrImport(fields.Field):
     """`POST /groups`: the group, or with `accounts` the group and the import's counters."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        schema = GroupCreatedWithAccounts() if isinstance(value, dict) else GroupRead()
+        schema = GroupCreatedRead() if isinstance(value, dict) else GroupRead()
         return schema.dump(value)
 
 
@@ -163,7 +163,7 @@ class GroupCreateEnvelope(Schema):
     )
 
 
-class ImportCounts(Schema):
+class ImportCountsRead(Schema):
     imported = fields.Integer()
     overwritten = fields.Integer()
     duplicates = fields.Integer()
@@ -172,8 +172,8 @@ class ImportCounts(Schema):
     errors = _import_errors()
 
 
-class GroupImported(ImportCounts):
-    group = fields.Nested(GroupBrief)
+class GroupImportRead(ImportCountsRead):
+    group = fields.Nested(GroupBriefRead)
 
 
 class GroupAccountQuery(PageQuery):
@@ -205,7 +205,7 @@ class GroupAccountUpdate(GroupAccountFields):
     status = fields.String(validate=validate.OneOf(ACCOUNT_STATUSES))
 
 
-class GroupAccountsImport(Schema):
+class GroupAccountImportCreate(Schema):
     accounts = _account_items(required=True)
     overwrite = fields.Boolean(load_default=False)
     skip_unsupported = fields.Boolean(load_default=True)

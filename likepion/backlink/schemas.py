@@ -116,7 +116,7 @@ class RequestRead(SecondaryProgress):
     created_at = IsoZ()
 
 
-class RequestDetail(RequestRead):
+class RequestDetailRead(RequestRead):
     priority = fields.Integer()
     config = fields.Dict()
     data = fields.Dict()
@@ -179,17 +179,17 @@ class RetriedRead(Schema):
 # --- Stats ------------------------------------------------------------------------------------
 
 
-RequestCounts = Schema.from_dict(
-    {status: fields.Integer() for status in REQUEST_STATUSES}, name="RequestCounts"
+RequestCountsRead = Schema.from_dict(
+    {status: fields.Integer() for status in REQUEST_STATUSES}, name="RequestCountsRead"
 )
-LinkCounts = Schema.from_dict(
-    {status: fields.Integer() for status in LINK_STATUSES}, name="LinkCounts"
+LinkCountsRead = Schema.from_dict(
+    {status: fields.Integer() for status in LINK_STATUSES}, name="LinkCountsRead"
 )
 
 
 class StatsRead(Schema):
-    requests = fields.Nested(RequestCounts)
-    links = fields.Nested(LinkCounts)
+    requests = fields.Nested(RequestCountsRead)
+    links = fields.Nested(LinkCountsRead)
 
 
 # --- Projects (every request of the user, across service types) ---------------------------------

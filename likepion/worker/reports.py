@@ -118,7 +118,7 @@ def _apply_report(link: Link, item: dict, request: Request) -> None:
 
 
 def insert_links(server: Server, service_type: str, items: list[dict]) -> Inserted:
-    """Seed 002 section 3: insert the rows of the items (loaded by schemas.InsertBody), answer
+    """Seed 002 section 3: insert the rows of the items (loaded by schemas.InsertCreate), answer
     per row."""
     posts = progress.lock_requests({item["post_id"] for item in items if not item.get("error")})
     results = podcast.insert_links(server, service_type, items, posts)

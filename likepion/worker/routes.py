@@ -9,17 +9,17 @@ from likepion.core.idempotency import idempotent
 from likepion.core.validation import refuse_nul
 from likepion.worker import reports, services
 from likepion.worker.schemas import (
-    AccountClaimIn,
-    AccountUpdateIn,
+    AccountClaimUpdate,
     ChecksQuery,
     ClaimRead,
-    InsertBody,
+    InsertCreate,
     InsertItem,
     InsertRead,
-    LinkClaimIn,
+    LinkClaimUpdate,
     PullQuery,
     ReportIn,
     ReportRead,
+    WorkerAccountUpdate,
 )
 from likepion.worker.task_schemas import CheckTaskList, PulledTasks, WorkerAccountEnvelope
 
@@ -50,7 +50,7 @@ def pull_tasks(query, server, service_type):
 
 @bp.post("/links/claim")
 @server_key_required
-@bp.arguments(LinkClaimIn)
+@bp.arguments(LinkClaimUpdate)
 @bp.response(200, ClaimRead)
 def claim_links(data, server, service_type):
     """Extend claims on links.
@@ -109,12 +109,12 @@ def insert_links(server, service_type):
     if body is None:
         raise AppError('Send an item, an array or {"items": [...]}.')
     refuse_nul(body, "json")  # the before-request check reads only JSON-typed bodies
-    return reports.insert_links(server, service_type, InsertBody().load(body))
+    return reports.insert_links(server, service_type, InsertCreate().load(body))
 
 
 @bp.post("/accounts/claim")
 @server_key_required
-@bp.arguments(AccountClaimIn)
+@bp.arguments(AccountClaimUpdate)
 @bp.response(200, ClaimRead)
 def claim_accounts(data, server, service_type):
     """Extend claims on accounts.
@@ -147,7 +147,7 @@ def get_account(server, service_type, account_id):
 
 @bp.post("/account")
 @server_key_required
-@bp.arguments(AccountUpdateIn)
+@bp.arguments(WorkerAccountUpdate)
 @bp.response(200, WorkerAccountEnvelope)
 def update_account(data, server, service_type):
     """Update an account.

@@ -35,7 +35,7 @@ def _require_one(data: dict, single: str, many: str) -> None:
         raise ValidationError(f"Give {single} or {many}.", "_schema")
 
 
-class AccountClaimIn(Schema):
+class AccountClaimUpdate(Schema):
     account_id = fields.UUID()
     account_ids = fields.List(fields.UUID(), validate=validate.Length(min=1, max=MAX_ITEMS))
 
@@ -44,7 +44,7 @@ class AccountClaimIn(Schema):
         _require_one(data, "account_id", "account_ids")
 
 
-class LinkClaimIn(Schema):
+class LinkClaimUpdate(Schema):
     link_id = fields.UUID()
     link_ids = fields.List(fields.UUID(), validate=validate.Length(min=1, max=MAX_ITEMS))
 
@@ -106,7 +106,7 @@ def _left_out_when_none(data: dict, names: tuple[str, ...]) -> dict:
     return {k: v for k, v in data.items() if v is not None or k not in names}
 
 
-class ItemResult(Schema):
+class ReportItemRead(Schema):
     index = fields.Integer()
     id = fields.String()
     success = fields.Boolean()
@@ -124,7 +124,7 @@ class ReportRead(Schema):
     input = fields.Integer()
     updated = fields.Integer()
     failed = fields.Integer()
-    results = fields.List(fields.Nested(ItemResult))
+    results = fields.List(fields.Nested(ReportItemRead))
 
 
 class InsertItem(Credentials):
@@ -189,7 +189,7 @@ def load_insert_item(raw) -> dict:
     return item
 
 
-class InsertBody(Schema):
+class InsertCreate(Schema):
     """The links/insert body: one item, an array of items or `{"items": [...]}`, loaded as the
     list of its items. Each item is loaded on its own (load_insert_item: a bad one becomes
     failed rows); the whole call is refused over MAX_ITEMS rows after splitting link_post."""
@@ -221,7 +221,7 @@ class InsertBody(Schema):
         return items
 
 
-class InsertResult(Schema):
+class InsertResultRead(Schema):
     index = fields.Integer()
     link_index = fields.Integer()
     post_id = fields.String()
@@ -244,10 +244,10 @@ class InsertRead(Schema):
     count = fields.Integer()
     inserted = fields.Integer()
     failed = fields.Integer()
-    results = fields.List(fields.Nested(InsertResult))
+    results = fields.List(fields.Nested(InsertResultRead))
 
 
-class AccountUpdateIn(Credentials):
+class WorkerAccountUpdate(Credentials):
     account_id = fields.UUID(required=True)
     link_rss = fields.String(allow_none=True, validate=validate.Length(max=2048))
     status = fields.String(validate=validate.OneOf(ACCOUNT_STATUSES))

@@ -4,11 +4,11 @@ from likepion.auth.guards import jwt_user
 from likepion.backlink import accounts, imports
 from likepion.backlink.account_schemas import (
     GroupAccountCreate,
+    GroupAccountImportCreate,
     GroupAccountQuery,
     GroupAccountRead,
-    GroupAccountsImport,
     GroupAccountUpdate,
-    ImportCounts,
+    ImportCountsRead,
     QueuedRead,
 )
 from likepion.backlink.blueprint import bp
@@ -49,8 +49,8 @@ def list_accounts(query, user, group_id):
 
 @bp.post(f"{GROUP_ACCOUNTS}/import")
 @jwt_user
-@bp.arguments(GroupAccountsImport)
-@bp.response(200, envelope(ImportCounts))
+@bp.arguments(GroupAccountImportCreate)
+@bp.response(200, envelope(ImportCountsRead))
 def import_accounts(data, user, group_id):
     """Import accounts into a group.
 

@@ -6,8 +6,8 @@ from likepion.backlink.account_schemas import (
     GroupAccountRead,
     GroupCreate,
     GroupCreateEnvelope,
-    GroupImport,
-    GroupImported,
+    GroupImportCreate,
+    GroupImportRead,
     GroupQuery,
     GroupRead,
     GroupUpdate,
@@ -55,8 +55,8 @@ def list_groups(query, user):
 
 @bp.post("/groups/import")
 @jwt_user
-@bp.arguments(GroupImport)
-@bp.response(201, envelope(GroupImported))
+@bp.arguments(GroupImportCreate)
+@bp.response(201, envelope(GroupImportRead))
 def import_group(data, user):
     """Create a group with its accounts.
 

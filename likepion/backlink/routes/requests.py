@@ -11,7 +11,7 @@ from likepion.backlink.schemas import (
     IdsExportIn,
     IdsIn,
     RequestCreate,
-    RequestDetail,
+    RequestDetailRead,
     RequestQuery,
     RequestRead,
     RequestUpdate,
@@ -43,7 +43,7 @@ EXPORT_COLUMNS = [
 @jwt_user
 @bp.arguments(RequestCreate)
 @idempotent(lambda user, **_: f"user:{user.id}")
-@bp.response(201, envelope(RequestDetail))
+@bp.response(201, envelope(RequestDetailRead))
 def create_request(data, user, service_type):
     """Create a backlink request (campaign).
 
@@ -64,7 +64,7 @@ def list_requests(query, user, service_type):
 
 @bp.get(ONE)
 @jwt_user
-@bp.response(200, envelope(RequestDetail))
+@bp.response(200, envelope(RequestDetailRead))
 def get_request(user, service_type, request_id):
     """One request with its progress.
 
@@ -75,7 +75,7 @@ def get_request(user, service_type, request_id):
 @bp.put(ONE)
 @jwt_user
 @bp.arguments(RequestUpdate)
-@bp.response(200, envelope(RequestDetail))
+@bp.response(200, envelope(RequestDetailRead))
 def update_request(data, user, service_type, request_id):
     """Change a request.
 
@@ -105,7 +105,7 @@ STATE_DOCS = {
 
 def _state_route(action: str, service):
     @bp.post(f"{ONE}/{action}", endpoint=f"{action}_request")
-    @bp.response(200, envelope(RequestDetail))
+    @bp.response(200, envelope(RequestDetailRead))
     @jwt_user
     @Blueprint.doc(summary=f"{action.capitalize()} a request", description=STATE_DOCS[action])
     def change_state(user, service_type, request_id):
@@ -138,7 +138,7 @@ def export_requests(data, user):
     """Export requests by id.
 
     The caller's requests among `ids`, with their links."""
-    rows = RequestDetail(many=True).dump(requests.export_requests(user, data["ids"]))
+    rows = RequestDetailRead(many=True).dump(requests.export_requests(user, data["ids"]))
     return download(
         rows,
         fmt=data["format"],
