@@ -52,11 +52,10 @@ def pull_tasks(query, server, service_type):
 @server_key_required
 @bp.arguments(LinkClaimUpdate)
 @bp.response(200, ClaimRead)
-def claim_links(data, server, service_type):
+def claim_links(ids, server, service_type):
     """Extend claims on links.
 
     Keeps the server's claims alive; ids it does not hold are in `not_found`."""
-    ids = data.get("link_ids") or [data["link_id"]]
     return services.extend_link_claims(server, service_type, ids)
 
 
@@ -116,11 +115,10 @@ def insert_links(server, service_type):
 @server_key_required
 @bp.arguments(AccountClaimUpdate)
 @bp.response(200, ClaimRead)
-def claim_accounts(data, server, service_type):
+def claim_accounts(ids, server, service_type):
     """Extend claims on accounts.
 
     Keeps the server's account claims alive; ids it does not hold are in `not_found`."""
-    ids = data.get("account_ids") or [data["account_id"]]
     return services.claim_accounts(server, service_type, ids)
 
 

@@ -43,6 +43,10 @@ class AccountClaimUpdate(Schema):
     def needs_one(self, data, **kwargs):
         _require_one(data, "account_id", "account_ids")
 
+    @post_load
+    def ids(self, data, **kwargs) -> list:
+        return data.get("account_ids") or [data["account_id"]]
+
 
 class LinkClaimUpdate(Schema):
     link_id = fields.UUID()
@@ -51,6 +55,10 @@ class LinkClaimUpdate(Schema):
     @validates_schema
     def needs_one(self, data, **kwargs):
         _require_one(data, "link_id", "link_ids")
+
+    @post_load
+    def ids(self, data, **kwargs) -> list:
+        return data.get("link_ids") or [data["link_id"]]
 
 
 class ClaimRead(Schema):
