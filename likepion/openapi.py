@@ -6,7 +6,7 @@ them here costs the redirect nothing)."""
 from marshmallow import Schema, fields
 
 from likepion.core.fields import IsoZ, PlainTime
-from likepion.worker.schemas import CheckTask, PrimaryTask
+from likepion.worker.task_schemas import CheckTask, PrimaryTask
 
 PUBLIC_TAG = {
     "name": "public",

@@ -1,9 +1,11 @@
-"""The sites catalogue: loading it from CSV/JSON files (idempotent, set-based) and listing it."""
+"""The sites catalogue: loading it from CSV/JSON files (idempotent, set-based), listing and
+counting it."""
 
 import csv
 import io
 import json
 import re
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -15,6 +17,7 @@ from likepion.backlink.models import Site
 from likepion.core.db import batched, db
 from likepion.core.enums import ServiceType, SiteRole
 from likepion.core.errors import Conflict, ValidationFailed
+from likepion.core.pagination import Page, paginate
 
 DEFAULT_CATALOGUE = Path(__file__).parent / "data" / "sites.csv"
 FIELDS = ("service_type", "name", "role")
@@ -71,6 +74,23 @@ def seed_sites(
     """Upsert rows by (service_type, name) in one transaction, checking all before writing any."""
     report = progress or (lambda _n: None)
     wanted, duplicates = _clean_rows(rows)
+    new, changed, unchanged = _compare_with_catalogue(wanted)
+    report(unchanged + duplicates)
+    try:
+        _write_sites(new, changed, report)
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("The catalogue changed while seeding; run the command again.") from exc
+    updated = sum(len(names) for names in changed.values())
+    counts = {"created": len(new), "updated": updated, "unchanged": unchanged}
+    if duplicates:
+        counts["duplicates"] = duplicates
+    return counts
+
+
+def _compare_with_catalogue(wanted: dict[tuple[str, str], str]):
+    """(new rows, names whose role changed by (service_type, role), how many are unchanged)."""
     existing = {
         (service_type, name): role
         for service_type, name, role in db.session.execute(
@@ -85,36 +105,60 @@ def seed_sites(
             changed[(service_type, role)].append(name)
         else:
             unchanged += 1
-    report(unchanged + duplicates)
-    try:
-        for chunk in batched(new, CHUNK):
-            db.session.execute(insert(Site.__table__), chunk)
+    return new, changed, unchanged
+
+
+def _write_sites(new: list[dict], changed: dict, report: Callable[[int], None]) -> None:
+    for chunk in batched(new, CHUNK):
+        db.session.execute(insert(Site.__table__), chunk)
+        report(len(chunk))
+    for (service_type, role), names in changed.items():
+        for chunk in batched(names, CHUNK):
+            db.session.execute(
+                update(Site.__table__)
+                .where(Site.service_type == service_type, Site.name.in_(chunk))
+                .values(role=role)
+            )
             report(len(chunk))
-        for (service_type, role), names in changed.items():
-            for chunk in batched(names, CHUNK):
-                db.session.execute(
-                    update(Site.__table__)
-                    .where(Site.service_type == service_type, Site.name.in_(chunk))
-                    .values(role=role)
-                )
-                report(len(chunk))
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("The catalogue changed while seeding; run the command again.") from exc
-    updated = sum(len(names) for names in changed.values())
-    counts = {"created": len(new), "updated": updated, "unchanged": unchanged}
-    if duplicates:
-        counts["duplicates"] = duplicates
-    return counts
 
 
-def list_sites(service_type: str | None = None) -> list[Site]:
-    """Catalogue rows, optionally of one service type, ordered by type, role and name."""
-    stmt = select(Site).order_by(Site.service_type, Site.role, Site.name)
-    if service_type is not None:
-        stmt = stmt.where(Site.service_type == _service_type(service_type))
-    return list(db.session.scalars(stmt))
+def list_sites(
+    type: str | None = None,
+    *,
+    active: bool | None = None,
+    search: str | None = None,
+    page: int = 1,
+    limit: int | None = None,
+) -> Page:
+    """The catalogue (all types unless `type`), ordered by type, role and name: one page of
+    `limit` sites, or every site when `limit` is None (`flask sites list`)."""
+    stmt = select(Site).order_by(Site.service_type, Site.role, Site.name, Site.id)
+    if type is not None:
+        stmt = stmt.where(Site.service_type == _service_type(type))
+    if active is not None:
+        stmt = stmt.where(Site.active.is_(active))
+    if search:
+        stmt = stmt.where(Site.name.icontains(search.strip().lower(), autoescape=True))
+    if limit is None:
+        sites = list(db.session.scalars(stmt))
+        return Page(items=sites, total=len(sites), page=1, limit=len(sites))
+    return paginate(stmt, page, limit)
+
+
+def count_sites(service_type: str) -> int:
+    """How many active catalogue sites the service type has."""
+    return len(active_sites(service_type))
+
+
+def active_sites(service_type: str) -> dict[str, uuid.UUID]:
+    """The service type's active sites: id by name."""
+    return dict(
+        db.session.execute(
+            select(Site.name, Site.id).where(
+                Site.service_type == service_type, Site.active.is_(True)
+            )
+        ).all()
+    )
 
 
 def _parse_json(path: Path, text: str) -> list:

@@ -2,9 +2,9 @@
 ones too) and its own completed links (`created_links`); per group its accounts
 (`account_count`) and active accounts (`account_active`).
 
-The modules that own a life cycle (planner, progress, links, groups, the worker's reports and
-inserts) call `add_links`/`add_accounts` beside the write that changes the rows, in the same
-transaction. Each is one `UPDATE ... SET n = n + :d`, so concurrent writers never lose an
+The modules that own a life cycle (planner, progress, links, accounts, imports, the worker's
+reports and inserts) call `add_links`/`add_accounts` beside the write that changes the rows, in
+the same transaction. Each is one `UPDATE ... SET n = n + :d`, so concurrent writers never lose an
 increment. Claims change neither count, so the claim path never touches these rows.
 `verify` (the `flask counters verify` CLI) compares every counter with a COUNT and repairs drift.
 """

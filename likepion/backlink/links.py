@@ -9,7 +9,7 @@ from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 
 from likepion.auth.models import Server, User
-from likepion.backlink import campaigns, counters, progress
+from likepion.backlink import counters, lifecycle, progress, requests
 from likepion.backlink.models import Link, Request, Site
 from likepion.core.db import db
 from likepion.core.errors import Conflict, NotFound, ValidationFailed
@@ -63,7 +63,7 @@ def list_links(
     The page's ids are picked first from the links alone, then joined to their names, so a deep
     page walks index entries instead of joining every row it skips. With `after` (a link id) the
     page starts after that link (keyset), whatever its depth."""
-    request = campaigns.get_request(user, service_type, request_id)
+    request = requests.get_request(user, service_type, request_id)
     matching = select(Link.id).select_from(Link).where(Link.request_id == request.id)
     if status:
         matching = matching.where(Link.status == status)
@@ -87,7 +87,7 @@ def list_links(
 def export_links(user: User, service_type: str, request_id) -> list[RowMapping]:
     """Every link of the request, oldest first, in the list's shape; read in keyset batches
     so no statement holds the whole request."""
-    request = campaigns.get_request(user, service_type, request_id)
+    request = requests.get_request(user, service_type, request_id)
     ordering = _ordering("created_at", "asc")
     matching = select(Link.id).where(Link.request_id == request.id).order_by(*ordering)
     rows, batch = [], None
@@ -130,7 +130,7 @@ def _after(request: Request, link_id, sort: str, order: str):
 def retry_link(user: User, service_type: str, request_id, link_id) -> RowMapping:
     """A failed link back to the queue with fresh retries; charged again if it was refunded.
     The request runs again if it had finished."""
-    request = campaigns.get_request(user, service_type, request_id, lock=True)
+    request = requests.get_request(user, service_type, request_id, lock=True)
     link = _get_link(request, link_id)
     if link.status != "failed":
         raise Conflict(
@@ -146,13 +146,11 @@ def retry_link(user: User, service_type: str, request_id, link_id) -> RowMapping
     _check_room(request, progress.link_counts(request.id))
     if link.refunded:
         ledger.charge(request.user_id, request.auction_price, reason="link.retry", ref=link.id)
+    progress.reopen(request)  # first: the link waits by the status the request runs with
     db.session.execute(
-        update(Link)
-        .where(Link.id == link.id)
-        .values(progress.requeue_values(_requeue_status(request))),
+        update(Link).where(Link.id == link.id).values(lifecycle.fresh_start_values(request.status)),
         execution_options={"synchronize_session": False},
     )
-    progress.reopen(request)
     db.session.commit()
     return _link_row(link.id)
 
@@ -160,16 +158,15 @@ def retry_link(user: User, service_type: str, request_id, link_id) -> RowMapping
 def retry_all_links(user: User, service_type: str, request_id) -> int:
     """Every failed link of the request (secondary-site ones aside) back to the queue, with one
     charge for those refunded; how many were re-queued."""
-    request = campaigns.get_request(user, service_type, request_id, lock=True)
+    request = requests.get_request(user, service_type, request_id, lock=True)
     counts = progress.link_counts(request.id)
     if not counts.get("failed"):
         return 0
     _check_room(request, counts)
-    retried = progress.requeue_failed_links(
-        request, status=_requeue_status(request), reason="link.retry_all"
-    )
-    if retried:
-        progress.reopen(request)
+    # Reopened first: the links wait by the status the request runs with. The request is
+    # locked, so its failed links counted above are the ones re-queued.
+    progress.reopen(request)
+    retried = progress.requeue_failed_links(request, reason="link.retry_all")
     db.session.commit()
     return retried
 
@@ -177,7 +174,7 @@ def retry_all_links(user: User, service_type: str, request_id) -> int:
 def delete_link(user: User, service_type: str, request_id, link_id) -> int:
     """Remove the link; a link not built gives its slot back (refunded unless it already was,
     and the target drops by one). The credits refunded now."""
-    request = campaigns.get_request(user, service_type, request_id, lock=True)
+    request = requests.get_request(user, service_type, request_id, lock=True)
     link = _get_link(request, link_id)
     refunded = 0
     if link.secondary:
@@ -218,12 +215,6 @@ def _check_room(request: Request, counts: dict[str, int]) -> None:
             "to build more.",
             code="invalid_state",
         )
-
-
-def _requeue_status(request: Request) -> str:
-    """Where a retried link goes: only a request that runs (or runs again, progress.reopen)
-    queues it; a stopped one keeps it pending until it is started again."""
-    return "queued" if request.status in ("running", "completed", "failed") else "pending"
 
 
 def _link_row(link_id) -> RowMapping:

@@ -7,7 +7,7 @@ links (`Link.secondary`) are extras a worker reports: never charged, refunded or
 
 from sqlalchemy import and_, delete, distinct, exists, func, select, update
 
-from likepion.backlink import counters
+from likepion.backlink import counters, lifecycle
 from likepion.backlink.models import OPEN_LINK_STATUSES, Account, Link, Request, Site
 from likepion.core.db import db
 from likepion.core.enums import ServiceType, SiteRole
@@ -82,12 +82,12 @@ def settle(request: Request) -> None:
 
 def record_outcome(link: Link, status: str, request: Request) -> None:
     """A worker's reported `status` for its claimed link: a failure with retries left goes
-    back to work (queued while the request runs), anything else is final. The request's
-    completed counter follows the link."""
+    back to work (lifecycle.retry_values), anything else is final. The request's completed
+    counter follows the link."""
     was_completed = counts_as_completed(link)
-    if status == "failed" and link.retry_count < link.max_retries:
-        link.status = "queued" if request.status == "running" else "pending"
-        link.retry_count += 1
+    if status == "failed" and lifecycle.has_retries_left(link):
+        for column, value in lifecycle.retry_values(link, request.status).items():
+            setattr(link, column, value)
     else:
         link.status = status
         link.completed_at = utcnow() if status == "completed" else None
@@ -99,32 +99,20 @@ def counts_as_completed(link: Link) -> bool:
     return link.status == "completed" and not link.secondary
 
 
-def requeue_values(status: str) -> dict:
-    """Column values of a link put back to work (to `status`), as if new: its next charge is
-    the caller's to make."""
-    return {
-        "status": status,
-        "retry_count": 0,
-        "refunded": False,
-        "error_message": None,
-        "claimed_until": None,
-        "updated_at": utcnow(),
-    }
-
-
 def reopen(request: Request) -> None:
     """A finished request runs again for its re-queued or newly planned links."""
     if request.status in ("completed", "failed"):
         request.status, request.completed_at = "running", None
 
 
-def requeue_failed_links(request: Request, *, status: str, reason: str) -> int:
-    """Put the request's failed links (secondary ones aside) back to `status` with
-    retry_count 0, charging again (one ledger row) for those already refunded; how many.
+def requeue_failed_links(request: Request, *, reason: str) -> int:
+    """Put the request's failed links (secondary ones aside) back to work as if new
+    (lifecycle.fresh_start_values, by the request's status: the caller runs it first), charging
+    again (one ledger row) for those already refunded; how many.
     Refunded links go first, so one refunded concurrently after that UPDATE stays failed
     rather than being re-queued without its charge."""
     failed = (Link.request_id == request.id, Link.status == "failed", Link.secondary.is_(False))
-    values = requeue_values(status)
+    values = lifecycle.fresh_start_values(request.status)
     options = {"synchronize_session": False}
     charged = db.session.execute(
         update(Link).where(*failed, Link.refunded.is_(True)).values(values),

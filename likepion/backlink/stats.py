@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from likepion.auth.models import User
-from likepion.backlink import campaigns
+from likepion.backlink import requests
 from likepion.backlink.models import LINK_STATUSES, REQUEST_STATUSES, Link, Request
 from likepion.core.db import db
 from likepion.core.pagination import Page, paginate
@@ -21,9 +21,9 @@ def list_projects(
 ) -> Page:
     """The user's live requests of every service type, newest first; `created_links` is the
     request's counter (backlink.counters)."""
-    stmt = campaigns.live_requests(user)
+    stmt = requests.live_requests(user)
     if search:
-        stmt = stmt.where(campaigns.search_filter(search))
+        stmt = stmt.where(requests.search_filter(search))
     if status:
         stmt = stmt.where(Request.status == status)
     if service_type:

@@ -42,7 +42,7 @@ def list_sites(service_type: str | None):
     """The catalogue, optionally of one service type."""
     rows = [
         (s.service_type, s.name, s.role, "yes" if s.active else "no")
-        for s in catalogue.list_sites(service_type)
+        for s in catalogue.list_sites(service_type).items
     ]
     table(("service_type", "name", "role", "active"), rows, empty="No sites.")
 

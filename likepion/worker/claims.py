@@ -18,8 +18,6 @@ from sqlalchemy import (
     Integer,
     and_,
     bindparam,
-    case,
-    exists,
     literal_column,
     or_,
     select,
@@ -30,14 +28,14 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 
 from likepion.auth.models import Server
-from likepion.backlink import progress
+from likepion.backlink import lifecycle, progress
 from likepion.backlink.models import Account, Link, Request
 from likepion.core import metrics
 from likepion.core.db import db
 from likepion.core.time import as_utc, utcnow
 
 # The status literal (not a bound parameter) lets PostgreSQL match the partial index
-# ix_links_claim_queue in its generic plan (docs/decisions.md).
+# ix_links_claim_queue in its generic plan (PERFORMANCE.md).
 QUEUED = text("links.status = 'queued'")
 RELEASE_EVERY_SECONDS = 5
 _last_release: dict[str, float] = {}
@@ -147,8 +145,9 @@ def extend_links(server: Server, service_type: str, link_ids: list) -> list[uuid
 
 
 def release_expired(service_type: str | None = None, now: datetime | None = None) -> dict:
-    """Put links whose claim expired back in the queue (retry_count + 1), or fail them once
-    their retries are used up (and settle their requests: refunds, completion)."""
+    """Put links whose claim expired back to work (lifecycle.retry_values: queued while their
+    request runs), or fail them once their retries are used up (and settle their requests:
+    refunds, completion)."""
     now = now or utcnow()
     expired = [Link.status == "running", Link.claimed_until < now, Link.secondary.is_(False)]
     if service_type is not None:
@@ -158,22 +157,17 @@ def release_expired(service_type: str | None = None, now: datetime | None = None
     if not requests:
         return {"requeued": 0, "failed": 0}
     expired.append(Link.request_id.in_(list(requests)))
-    request_running = exists().where(Request.id == Link.request_id, Request.status == "running")
+    request_status = select(Request.status).where(Request.id == Link.request_id).scalar_subquery()
     requeued = db.session.execute(
         update(Link)
-        .where(*expired, Link.retry_count < Link.max_retries)
-        .values(
-            status=case((request_running, "queued"), else_="pending"),
-            retry_count=Link.retry_count + 1,
-            claimed_until=None,
-            updated_at=now,
-        ),
+        .where(*expired, lifecycle.has_retries_left(Link))
+        .values(**lifecycle.retry_values(Link, request_status), updated_at=now),
         execution_options={"synchronize_session": False},
     ).rowcount
     failed_link_requests = list(
         db.session.scalars(
             update(Link)
-            .where(*expired, Link.retry_count >= Link.max_retries)
+            .where(*expired, ~lifecycle.has_retries_left(Link))
             .values(
                 status="failed", claimed_until=None, error_message="claim expired", updated_at=now
             )

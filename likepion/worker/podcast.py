@@ -7,6 +7,7 @@ group's primary-site account has `link_rss`. Its claim is `Account.posting_start
 
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, insert, select
 from sqlalchemy.orm import aliased
@@ -19,14 +20,14 @@ from likepion.core.db import db
 from likepion.core.enums import SiteRole
 from likepion.core.time import utcnow
 from likepion.worker import claims
+from likepion.worker.tasks import CREDENTIALS, SecondaryWork
 
 Post = aliased(Request, name="post")
 PrimaryAccount = aliased(Account, name="primary_account")
 PrimarySite = aliased(Site, name="primary_site")
-CREDENTIALS = ("email", "username", "password", "pass_mail", "twofa", "app_password")
 
 
-def pull_secondary_tasks(server: Server, service_type: str, limit: int) -> list[dict]:
+def pull_secondary_tasks(server: Server, service_type: str, limit: int) -> list[SecondaryWork]:
     """Claim up to `limit` secondary accounts and return them as seed-002 virtual tasks."""
     claimed = claims.claim_accounts(server, _open_pairs(service_type, free_only=True), limit)
     if not claimed:
@@ -42,12 +43,12 @@ def pull_secondary_tasks(server: Server, service_type: str, limit: int) -> list[
     remaining = progress.secondary_accounts_remaining({post.id for _, post in best_post.values()})
     feeds = _feeds({account.group_id for account, _ in best_post.values()})
     return [
-        task_shape(account, post, remaining.get(post.id, 0), feeds.get(account.group_id, ""))
+        SecondaryWork.of(account, post, remaining.get(post.id, 0), feeds.get(account.group_id, ""))
         for account, post in (best_post[a] for a in claimed if a in best_post)
     ]
 
 
-def account_detail(service_type: str, account_id) -> dict | None:
+def account_detail(service_type: str, account_id) -> SecondaryWork | None:
     """Seed 002 section 4: the account in task shape, its post fields from the group's newest
     pending/running post (or ""/0); no claim guard, no status filter, no claim set."""
     account = db.session.scalar(
@@ -66,39 +67,31 @@ def account_detail(service_type: str, account_id) -> dict | None:
         .limit(1)
     )
     if post is None:
-        return task_shape(account, None, 0, "")
+        return SecondaryWork.of(account, None, 0, "")
     remaining = progress.secondary_accounts_remaining({post.id}).get(post.id, 0)
-    return task_shape(
+    return SecondaryWork.of(
         account, post, remaining, _feeds({account.group_id}).get(account.group_id, "")
     )
 
 
-def credentials_of(account: Account | None) -> dict:
-    """An account's credentials as workers get them: seed 002 names, "" for what is missing."""
-    credentials = {
-        field: (getattr(account, field) or "") if account else "" for field in CREDENTIALS
-    }
-    return credentials | {"cookie": (account.cookies or "") if account else ""}
+@dataclass
+class InsertedRow:
+    """One row of a links/insert answer: the link inserted (`id`), or why not (`error`)."""
+
+    index: int
+    link_index: int
+    post_id: str
+    account_id: str | None
+    domain: str | None
+    link_post: str
+    success: bool = False
+    id: str | None = None
+    error: str | None = None
 
 
-def task_shape(account: Account, post: Request | None, remaining: int, link_rss: str) -> dict:
-    return {
-        "id": str(account.id),
-        "request_id": str(post.id) if post else "",
-        "type_request": post.type_request if post else "post",
-        "status": "queued",
-        "account_id": str(account.id),
-        "group_id": str(account.group_id),
-        "target": post.target if post else 0,
-        "accounts_remaining": remaining,
-        "domain": account.website,
-        "website": (post.website or "") if post else "",
-        **credentials_of(account),
-        "link_rss": link_rss or "",
-    }
-
-
-def insert_links(server: Server, service_type: str, items: list[dict], posts: dict) -> list[dict]:
+def insert_links(
+    server: Server, service_type: str, items: list[dict], posts: dict
+) -> list[InsertedRow]:
     """Seed 002 section 3: one row per URL of each item; per-row results, one bad item does
     not stop the others. Credentials in an item are written to its account, whose claim ends.
     `posts` are the items' requests by id, already locked by the caller."""
@@ -109,33 +102,35 @@ def insert_links(server: Server, service_type: str, items: list[dict], posts: di
     # credentials and end that claim.
     held = claims.claimed_elsewhere(server, {account.id for _, account, _ in resolved if account})
     for index, (item, (post, account, error)) in enumerate(zip(items, resolved, strict=True)):
-        urls = item["urls"]
         error = error or (held.get(account.id) if account else None)
-        for link_index, url in enumerate(urls or [""]):
-            result = {
-                "index": index,
-                "link_index": link_index,
-                "post_id": str(item.get("post_id") or ""),
-                "account_id": None,
-                "domain": item.get("domain"),
-                "link_post": url,
-            }
-            if error:
-                results.append(result | {"success": False, "error": error})
-                continue
-            link_id = uuid.uuid4()
-            rows.append(_link_row(link_id, server, post, account, item, url, now))
-            results.append(
-                result
-                | {
-                    "account_id": str(account.id),
-                    "domain": account.website,
-                    "success": True,
-                    "id": str(link_id),
-                }
-            )
+        item_rows = _item_rows(index, item, error, account)
+        results += item_rows
         if not error:
+            rows += [_link_row(server, post, account, item, row, now) for row in item_rows]
             touched.setdefault(account.id, (account, item))
+    _write_links(rows, touched)
+    return results
+
+
+def _item_rows(index: int, item: dict, error: str | None, account) -> list[InsertedRow]:
+    """One row per URL of the item (one row for an item without any), with its outcome."""
+    results = []
+    for link_index, url in enumerate(item["urls"] or [""]):
+        row = InsertedRow(
+            index, link_index, str(item.get("post_id") or ""), None, item.get("domain"), url
+        )
+        if error:
+            row.error = error
+        else:
+            row.account_id, row.domain = str(account.id), account.website
+            row.success, row.id = True, str(uuid.uuid4())
+        results.append(row)
+    return results
+
+
+def _write_links(rows: list[dict], touched: dict) -> None:
+    """Insert the rows, count them in their posts, and write the items' credentials to their
+    accounts, whose claims end."""
     if rows:
         db.session.execute(insert(Link), rows)
     for post_id, inserted in Counter(row["request_id"] for row in rows).items():
@@ -144,7 +139,6 @@ def insert_links(server: Server, service_type: str, items: list[dict], posts: di
         _propagate_credentials(account, item)
     if touched:
         claims.release_account_claims(list(touched))
-    return results
 
 
 def _resolve(service_type: str, item: dict, posts: dict):
@@ -169,9 +163,9 @@ def _resolve(service_type: str, item: dict, posts: dict):
     return (post, account, None) if account else (post, None, missing)
 
 
-def _link_row(link_id, server, post, account, item, url, now) -> dict:
+def _link_row(server, post, account, item, row: InsertedRow, now) -> dict:
     return {
-        "id": link_id,
+        "id": uuid.UUID(row.id),
         "request_id": post.id,
         "user_id": post.user_id,
         "service_type": post.service_type,
@@ -181,7 +175,7 @@ def _link_row(link_id, server, post, account, item, url, now) -> dict:
         "priority": post.priority,
         "auction_price": post.auction_price,
         "status": item["status"],
-        "link_post": url,
+        "link_post": row.link_post,
         "note": item.get("note"),
         "email": item.get("email") or account.email,
         "username": item.get("username") or account.username,

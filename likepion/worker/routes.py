@@ -2,29 +2,26 @@
 
 from flask import request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
 
 from likepion.auth.guards import require_server_key
 from likepion.core.errors import AppError
 from likepion.core.idempotency import idempotent
 from likepion.core.validation import refuse_nul
-from likepion.worker import services
+from likepion.worker import reports, services
 from likepion.worker.schemas import (
-    AccountClaimIn,
-    AccountUpdateIn,
+    AccountClaimUpdate,
     ChecksQuery,
-    CheckTask,
     ClaimRead,
+    InsertCreate,
     InsertItem,
     InsertRead,
-    LinkClaimIn,
-    PrimaryTask,
+    LinkClaimUpdate,
     PullQuery,
     ReportIn,
     ReportRead,
-    RequestFieldsRead,
-    SecondaryTask,
+    WorkerAccountUpdate,
 )
+from likepion.worker.task_schemas import CheckTaskList, PulledTasks, WorkerAccountEnvelope
 
 bp = Blueprint(
     "worker",
@@ -32,43 +29,6 @@ bp = Blueprint(
     url_prefix="/api/v1/<service_type:service_type>",
     description="Worker API (seed 002)",
 )
-
-
-def _tasks(*schemas: type[Schema]) -> fields.List:
-    """Tasks as the service dumped them, documented field by field as one of `schemas`
-    (registered in likepion.openapi)."""
-    refs = [{"$ref": f"#/components/schemas/{schema.__name__}"} for schema in schemas]
-    return fields.List(fields.Raw(metadata={"anyOf" if len(refs) > 1 else "allOf": refs}))
-
-
-class CheckTaskList(Schema):
-    success = fields.Boolean(dump_default=True)
-    data = _tasks(CheckTask)
-
-
-class PulledTasks(Schema):
-    success = fields.Boolean(dump_default=True)
-    data = _tasks(PrimaryTask, SecondaryTask)
-    requests = fields.Dict(
-        keys=fields.String(),
-        values=fields.Nested(RequestFieldsRead),
-        metadata={
-            "description": "config, data and folder_urls of each primary task's request, keyed "
-            "by request_id: sent once per request, not once per task.",
-            "example": {
-                "0b9a4c1e-7f2d-4a57-9d3e-3c1f2b8e6a10": {
-                    "config": {"anchor": "buy shoes"},
-                    "data": {"title": "Post title"},
-                    "folder_urls": {},
-                }
-            },
-        },
-    )
-
-
-class WorkerAccountEnvelope(Schema):
-    success = fields.Boolean(dump_default=True)
-    data = fields.Nested(SecondaryTask)
 
 
 def _server_scope(server, **_):
@@ -90,13 +50,12 @@ def pull_tasks(query, server, service_type):
 
 @bp.post("/links/claim")
 @require_server_key
-@bp.arguments(LinkClaimIn)
+@bp.arguments(LinkClaimUpdate)
 @bp.response(200, ClaimRead)
-def claim_links(data, server, service_type):
+def claim_links(ids, server, service_type):
     """Extend claims on links.
 
     Keeps the server's claims alive; ids it does not hold are in `not_found`."""
-    ids = data.get("link_ids") or [data["link_id"]]
     return services.extend_link_claims(server, service_type, ids)
 
 
@@ -109,7 +68,7 @@ def report_links(data, server, service_type):
     """Report results of claimed links.
 
     Per-item results: completed, failed or cancel, with the posted URLs."""
-    return services.report_links(server, service_type, data["items"])
+    return reports.report_links(server, service_type, data["items"])
 
 
 @bp.post("/links/insert")
@@ -149,18 +108,17 @@ def insert_links(server, service_type):
     if body is None:
         raise AppError('Send an item, an array or {"items": [...]}.')
     refuse_nul(body, "json")  # the before-request check reads only JSON-typed bodies
-    return services.insert_links(server, service_type, body)
+    return reports.insert_links(server, service_type, InsertCreate().load(body))
 
 
 @bp.post("/accounts/claim")
 @require_server_key
-@bp.arguments(AccountClaimIn)
+@bp.arguments(AccountClaimUpdate)
 @bp.response(200, ClaimRead)
-def claim_accounts(data, server, service_type):
+def claim_accounts(ids, server, service_type):
     """Extend claims on accounts.
 
     Keeps the server's account claims alive; ids it does not hold are in `not_found`."""
-    ids = data.get("account_ids") or [data["account_id"]]
     return services.claim_accounts(server, service_type, ids)
 
 
@@ -187,7 +145,7 @@ def get_account(server, service_type, account_id):
 
 @bp.post("/account")
 @require_server_key
-@bp.arguments(AccountUpdateIn)
+@bp.arguments(WorkerAccountUpdate)
 @bp.response(200, WorkerAccountEnvelope)
 def update_account(data, server, service_type):
     """Update an account.

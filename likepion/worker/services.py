@@ -1,51 +1,46 @@
 """The work worker servers pull and report (docs/api-worker.md)."""
 
 import uuid
+from dataclasses import dataclass
 
 from flask import current_app
-from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from likepion.auth.models import Server
-from likepion.backlink import groups, progress
+from likepion.backlink import accounts
 from likepion.backlink.models import Account, Link, Request, Site
-from likepion.core import metrics
 from likepion.core.db import db
-from likepion.core.errors import Conflict, NotFound, ValidationFailed
-from likepion.core.time import utcnow
+from likepion.core.errors import Conflict, NotFound
 from likepion.worker import claims, podcast
-from likepion.worker.schemas import CheckTask, InsertItem, PrimaryTask
-
-PRIMARY_TASKS = PrimaryTask(many=True)
-CHECK_TASKS = CheckTask(many=True)
+from likepion.worker.tasks import CheckWork, PrimaryWork, Pull, SecondaryWork
 
 # --- tasks -----------------------------------------------------------------------------------
 
 
-def pull_tasks(server: Server, service_type: str, *, limit: int, type: str | None = None):
+def pull_tasks(server: Server, service_type: str, *, limit: int, type: str | None = None) -> Pull:
     """Claim and describe up to `limit` tasks: primary (real links) first, then podcast
     secondary virtual tasks, or only the kind `type` asks for. Request-level JSON (config, data,
     folder_urls) comes once per request in `requests`, keyed by the tasks' `request_id`."""
-    tasks, requests = [], {}
+    pull = Pull()
     if type in (None, "primary"):
         link_ids = claims.claim_links(server, service_type, limit)
-        tasks += PRIMARY_TASKS.dump(_primary_tasks(link_ids))
-        requests = _request_fields({task["request_id"] for task in tasks})
-    if type in (None, "secondary") and len(tasks) < limit:
-        tasks += podcast.pull_secondary_tasks(server, service_type, limit - len(tasks))
+        pull.tasks += _primary_tasks(link_ids)
+        pull.requests = _request_fields({task.request_id for task in pull.tasks})
+    if type in (None, "secondary") and len(pull.tasks) < limit:
+        pull.tasks += podcast.pull_secondary_tasks(server, service_type, limit - len(pull.tasks))
     db.session.commit()
-    return {"data": tasks, "requests": requests}
+    return pull
 
 
-def _request_fields(request_ids: set[str]) -> dict[str, dict]:
+def _request_fields(request_ids: set[uuid.UUID]) -> dict[str, dict]:
     """The big request-level fields, read once per request (not once per task row)."""
     if not request_ids:
         return {}
     rows = db.session.execute(
         select(Request.id, Request.config, Request.data, Request.folder_urls).where(
-            Request.id.in_([uuid.UUID(i) for i in request_ids])
+            Request.id.in_(request_ids)
         )
     )
     return {
@@ -58,7 +53,7 @@ def _request_fields(request_ids: set[str]) -> dict[str, dict]:
     }
 
 
-def _primary_tasks(link_ids: list) -> list[dict]:
+def _primary_tasks(link_ids: list) -> list[PrimaryWork]:
     if not link_ids:
         return []
     rows = db.session.execute(
@@ -70,35 +65,10 @@ def _primary_tasks(link_ids: list) -> list[dict]:
         .order_by(Link.priority.desc(), Link.auction_price.desc(), Link.created_at)
         .options(defer(Request.config), defer(Request.data), defer(Request.folder_urls))
     )
-    tasks = []
-    for link, request, site_name, account in rows:
-        tasks.append(
-            {
-                "id": link.id,
-                "kind": "primary",
-                "request_id": request.id,
-                "type_request": request.type_request,
-                "status": link.status,
-                "service_type": link.service_type,
-                "site_id": link.site_id,
-                "domain": site_name or "",
-                "account_id": link.account_id,
-                "group_id": request.group_id,
-                "website": request.website or "",
-                "target": request.target,
-                "priority": link.priority,
-                "auction_price": link.auction_price,
-                "retry_count": link.retry_count,
-                "max_retries": link.max_retries,
-                "claimed_until": link.claimed_until,
-                **podcast.credentials_of(account),
-                "link_rss": (account.link_rss or "") if account else "",
-            }
-        )
-    return tasks
+    return [PrimaryWork.of(*row) for row in rows]
 
 
-def extend_link_claims(server: Server, service_type: str, link_ids: list) -> dict:
+def extend_link_claims(server: Server, service_type: str, link_ids: list) -> "ClaimAnswer":
     claimed = claims.extend_links(server, service_type, link_ids)
     held = db.session.scalars(
         select(Link.id).where(
@@ -112,7 +82,7 @@ def extend_link_claims(server: Server, service_type: str, link_ids: list) -> dic
     return _claim_answer(link_ids, claimed, held)
 
 
-def claim_accounts(server: Server, service_type: str, account_ids: list) -> dict:
+def claim_accounts(server: Server, service_type: str, account_ids: list) -> "ClaimAnswer":
     claimed = claims.refresh_account_claims(server, service_type, account_ids)
     # An account of this type that could not be claimed is one another server holds.
     held = db.session.scalars(
@@ -124,86 +94,34 @@ def claim_accounts(server: Server, service_type: str, account_ids: list) -> dict
     return _claim_answer(account_ids, claimed, held)
 
 
-def _claim_answer(asked: list, claimed: list, held: list) -> dict:
-    """Seed 002's answer; `held` (another server's live claim) apart from `not_found`."""
+@dataclass
+class ClaimAnswer:
+    """Seed 002's answer to a claim; `held` (another server's live claim) apart from
+    `not_found`, each in the order asked."""
+
+    claimed: list[str]
+    count: int
+    ttl_min: int
+    held: list[str]
+    not_found: list[str]
+
+
+def _claim_answer(asked: list, claimed: list, held: list) -> ClaimAnswer:
     claimed, held = {str(i) for i in claimed}, {str(i) for i in held}
     asked = [str(i) for i in dict.fromkeys(asked)]
-    return {
-        "claimed": [i for i in asked if i in claimed],
-        "count": len(claimed),
-        "ttl_min": current_app.config["CLAIM_TTL_MINUTES"],
-        "held": [i for i in asked if i in held],
-        "not_found": [i for i in asked if i not in claimed and i not in held],
-    }
-
-
-# --- reports ---------------------------------------------------------------------------------
-
-RESULT_FIELDS = (
-    "link_profile",
-    "link_post",
-    "about",
-    "email",
-    "username",
-    "password",
-    "note",
-    "error_message",
-    "is_indexed",
-)
-
-
-def report_links(server: Server, service_type: str, items: list[dict]) -> dict:
-    """Record the outcome of claimed links; only the server holding a claim may report it."""
-    results, touched = [], set()
-    request_ids = db.session.scalars(
-        select(Link.request_id).where(Link.id.in_([item["id"] for item in items]))
-    ).all()
-    requests = progress.lock_requests(set(request_ids))
-    links = {
-        link.id: link
-        for link in db.session.scalars(
-            select(Link)
-            .where(Link.id.in_([item["id"] for item in items]), Link.service_type == service_type)
-            .with_for_update()
-        )
-    }
-    for index, item in enumerate(items):
-        link = links.get(item["id"])
-        result = {"index": index, "id": str(item["id"])}
-        if link is None:
-            results.append(result | {"success": False, "error": "Link not found."})
-        elif not claims.holds_link(server, link):
-            results.append(
-                result
-                | {"success": False, "error": "This server does not hold a live claim on the link."}
-            )
-        else:
-            _apply_report(link, item, requests[link.request_id])
-            touched.add(link.request_id)
-            results.append(result | {"success": True, "status": link.status})
-    for request_id in touched:
-        progress.settle(requests[request_id])
-    db.session.commit()
-    updated = sum(1 for r in results if r["success"])
-    metrics.TASKS_REPORTED.inc(updated)
-    return {"input": len(results), "updated": updated, "failed": len(results) - updated,
-            "results": results}  # fmt: skip
-
-
-def _apply_report(link: Link, item: dict, request: Request) -> None:
-    now = utcnow()
-    for field in RESULT_FIELDS:
-        if field in item:
-            setattr(link, field, item[field])
-    link.claimed_until = None
-    link.updated_at = now
-    progress.record_outcome(link, item["status"], request)
+    return ClaimAnswer(
+        claimed=[i for i in asked if i in claimed],
+        count=len(claimed),
+        ttl_min=current_app.config["CLAIM_TTL_MINUTES"],
+        held=[i for i in asked if i in held],
+        not_found=[i for i in asked if i not in claimed and i not in held],
+    )
 
 
 # --- accounts --------------------------------------------------------------------------------
 
 
-def update_account(server: Server, service_type: str, *, account_id, **changes) -> dict:
+def update_account(server: Server, service_type: str, *, account_id, **changes) -> SecondaryWork:
     """A worker's news about an account: feed URL, fresh credentials, or a check result.
     Refused (409) while another server holds a live claim on the account."""
     account = db.session.scalar(
@@ -216,18 +134,9 @@ def update_account(server: Server, service_type: str, *, account_id, **changes) 
     held = claims.claimed_elsewhere(server, [account.id]).get(account.id)
     if held:
         raise Conflict(held, code="claimed_by_another_server")
-    if "cookie" in changes:
-        account.cookies = changes.pop("cookie")
-    if "status" in changes:
-        changes.setdefault("active", changes["status"] == "active")
-        account.check_claimed_until = account.check_server_id = None
-    if "active" in changes:
-        groups.set_active(account, changes.pop("active"))
-    for field, value in changes.items():
-        setattr(account, field, value)
-    if not (account.username or account.email):
-        raise ValidationFailed("An account keeps a username or an email.")
-    account.identity = (account.username or account.email).lower()
+    if "cookie" in changes:  # seed 002's name
+        changes["cookies"] = changes.pop("cookie")
+    accounts.change_account(account, changes, accounts.BY_WORKER)
     try:
         db.session.commit()
     except IntegrityError as exc:
@@ -235,117 +144,21 @@ def update_account(server: Server, service_type: str, *, account_id, **changes) 
     return podcast.account_detail(service_type, account.id)
 
 
-def get_account(service_type: str, account_id) -> dict:
+def get_account(service_type: str, account_id) -> SecondaryWork:
     detail = podcast.account_detail(service_type, account_id)
     if detail is None:
         raise NotFound("Account not found")
     return detail
 
 
-def pull_checks(server: Server, service_type: str, *, limit: int) -> list[dict]:
+def pull_checks(server: Server, service_type: str, *, limit: int) -> list[CheckWork]:
     claimed = claims.claim_checks(server, service_type, limit)
     accounts = (
         db.session.scalars(select(Account).where(Account.id.in_(claimed))).all() if claimed else []
     )
-    tasks = [
-        {
-            "account_id": a.id,
-            "group_id": a.group_id,
-            "service_type": a.service_type,
-            "domain": a.website,
-            **podcast.credentials_of(a),
-            "claimed_until": a.check_claimed_until,
-        }
-        for a in accounts
-    ]
+    tasks = [CheckWork.of(account) for account in accounts]
     db.session.commit()  # after reading: a commit expires the rows (one SELECT each to reload)
-    return CHECK_TASKS.dump(tasks)
-
-
-# --- inserts ---------------------------------------------------------------------------------
-
-MAX_INSERT_ROWS = 200
-
-
-def insert_links(server: Server, service_type: str, body) -> dict:
-    """Seed 002 section 3: validate the body, expand link_post, insert, answer per row."""
-    items = parse_insert_body(body)
-    posts = progress.lock_requests({item["post_id"] for item in items if not item.get("error")})
-    results = podcast.insert_links(server, service_type, items, posts)
-    for post in posts.values():
-        progress.settle(post)
-    db.session.commit()
-    inserted = sum(1 for r in results if r["success"])
-    return {
-        "input": len(items),
-        "count": len(results),
-        "inserted": inserted,
-        "failed": len(results) - inserted,
-        "results": results,
-    }
-
-
-def parse_insert_body(body) -> list[dict]:
-    """Items from a single object, an array or `{"items": [...]}`; each item validated on its
-    own (a bad one becomes failed rows), the whole call refused over 200 rows."""
-    if isinstance(body, dict) and set(body) == {"items"}:
-        body = body["items"]
-        if not isinstance(body, list):
-            raise ValidationFailed.on_field("items", "Must be an array of items.")
-    if not isinstance(body, dict | list):
-        raise ValidationFailed('Send an item, an array or {"items": [...]}.')
-    raw_items = body if isinstance(body, list) else [body]
-    if not raw_items or len(raw_items) > MAX_INSERT_ROWS:
-        raise ValidationFailed(f"Send 1 to {MAX_INSERT_ROWS} items.")
-    items = [_parse_insert_item(raw) for raw in raw_items]
-    rows = sum(max(len(item["urls"]), 1) for item in items)
-    if rows > MAX_INSERT_ROWS:
-        raise ValidationFailed(
-            f"{rows} rows after splitting link_post; at most {MAX_INSERT_ROWS} per call.",
-            details={"link_post": [f"At most {MAX_INSERT_ROWS} URLs in all."]},
-        )
-    return items
-
-
-def _parse_insert_item(raw) -> dict:
-    """A loaded item, or one whose `error` says in plain words why it is invalid (echoing the
-    request_id / post_id and domain it was sent with)."""
-    if not isinstance(raw, dict):
-        return {"error": "An item must be an object.", "urls": [], "post_id": "", "domain": None}
-    try:
-        item = InsertItem().load(raw)
-    except ValidationError as error:
-        link_post = raw.get("link_post")
-        return {
-            "error": f"Invalid item: {_plain(error.messages)}",
-            "urls": _split(link_post) if isinstance(link_post, str) else [],
-            "post_id": _echo(raw.get("request_id") or raw.get("post_id")) or "",
-            "domain": _echo(raw.get("domain")),
-        }
-    item["post_id"] = item.pop("request_id", None) or item["post_id"]
-    item["urls"] = _split(item.pop("link_post"))
-    if not item["urls"]:
-        item["error"] = "link_post has no URL."
-    return item
-
-
-def _plain(messages, prefix: str = "") -> str:
-    """marshmallow's field errors as one line: `field: message; other.field: message`."""
-    if not isinstance(messages, dict):
-        text = " ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
-        return f"{prefix}: {text}" if prefix else text
-    return "; ".join(
-        _plain(value, f"{prefix}.{key}" if prefix else str(key)) for key, value in messages.items()
-    )
-
-
-def _echo(value) -> str | None:
-    """A value sent in an invalid item, echoed back when it is a short string."""
-    return value[:255] if isinstance(value, str) else None
-
-
-def _split(link_post: str) -> list[str]:
-    return [url.strip() for url in link_post.split(",") if url.strip()]
+    return tasks
 
 
 def requeue_expired() -> dict:

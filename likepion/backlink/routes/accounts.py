@@ -1,21 +1,23 @@
 """Accounts of a group (`/groups/:id/accounts...`) and single accounts (`/accounts...`)."""
 
 from likepion.auth.guards import require_jwt
-from likepion.backlink import groups
+from likepion.backlink import accounts, imports
+from likepion.backlink.account_schemas import (
+    GroupAccountCreate,
+    GroupAccountImportCreate,
+    GroupAccountQuery,
+    GroupAccountRead,
+    GroupAccountUpdate,
+    ImportCountsRead,
+    QueuedRead,
+)
 from likepion.backlink.blueprint import bp
 from likepion.backlink.exports import download
 from likepion.backlink.routes.groups import ACCOUNT_EXPORT_COLUMNS, account_txt_line
 from likepion.backlink.schemas import (
     DeletedRead,
-    GroupAccountCreate,
-    GroupAccountQuery,
-    GroupAccountRead,
-    GroupAccountsImport,
-    GroupAccountUpdate,
     IdsExportIn,
     IdsIn,
-    ImportCounts,
-    QueuedRead,
 )
 from likepion.core.envelope import envelope, page_body
 
@@ -31,7 +33,7 @@ def create_account(data, user, group_id):
     """Add an account to a group.
 
     Credentials are stored encrypted; the website must be a known site."""
-    return {"data": groups.create_account(user, group_id, **data)}
+    return {"data": accounts.create_account(user, group_id, **data)}
 
 
 @bp.get(GROUP_ACCOUNTS)
@@ -42,18 +44,18 @@ def list_accounts(query, user, group_id):
     """List a group's accounts.
 
     Paginated; credentials are not included."""
-    return page_body(groups.list_accounts(user, group_id, **query))
+    return page_body(accounts.list_accounts(user, group_id, **query))
 
 
 @bp.post(f"{GROUP_ACCOUNTS}/import")
 @require_jwt
-@bp.arguments(GroupAccountsImport)
-@bp.response(200, envelope(ImportCounts))
+@bp.arguments(GroupAccountImportCreate)
+@bp.response(200, envelope(ImportCountsRead))
 def import_accounts(data, user, group_id):
     """Import accounts into a group.
 
     Many accounts in one call; answers how many were created and skipped."""
-    return {"data": groups.import_accounts(user, group_id, **data)}
+    return {"data": imports.import_accounts(user, group_id, **data)}
 
 
 @bp.post(f"{GROUP_ACCOUNTS}/check-all")
@@ -63,7 +65,7 @@ def check_group_accounts(user, group_id):
     """Queue a credentials check for every account of a group.
 
     Workers pick the checks up from `GET /api/v1/{service_type}/accounts/checks`."""
-    return {"data": {"queued": groups.check_group_accounts(user, group_id)}}
+    return {"data": {"queued": accounts.check_group_accounts(user, group_id)}}
 
 
 @bp.put(ONE)
@@ -74,7 +76,7 @@ def update_account(data, user, account_id):
     """Change an account.
 
     Only the fields sent change; credentials stay encrypted."""
-    return {"data": groups.update_account(user, account_id, **data)}
+    return {"data": accounts.update_account(user, account_id, **data)}
 
 
 @bp.delete(ONE)
@@ -84,7 +86,7 @@ def delete_account(user, account_id):
     """Delete an account.
 
     Another user's account answers like a missing one (404)."""
-    groups.delete_account(user, account_id)
+    accounts.delete_account(user, account_id)
     return {"data": {"deleted": 1}}
 
 
@@ -95,7 +97,7 @@ def check_account(user, account_id):
     """Queue a credentials check for one account.
 
     A worker checks it and reports through `POST /api/v1/{service_type}/account`."""
-    return {"data": {"queued": groups.check_account(user, account_id)}}
+    return {"data": {"queued": accounts.check_account(user, account_id)}}
 
 
 @bp.post("/accounts/bulk-delete")
@@ -106,7 +108,7 @@ def bulk_delete_accounts(data, user):
     """Delete many accounts.
 
     Deletes the caller's accounts among `ids`; others' ids are ignored."""
-    return {"data": {"deleted": groups.bulk_delete_accounts(user, data["ids"])}}
+    return {"data": {"deleted": accounts.bulk_delete_accounts(user, data["ids"])}}
 
 
 @bp.post("/accounts/export")
@@ -118,7 +120,7 @@ def export_accounts(data, user):
 
     The caller's accounts among `ids`, with credentials."""
     return download(
-        GroupAccountRead(many=True).dump(groups.export_accounts(user, data["ids"])),
+        GroupAccountRead(many=True).dump(accounts.export_accounts(user, data["ids"])),
         fmt=data["format"],
         filename="accounts",
         columns=ACCOUNT_EXPORT_COLUMNS,

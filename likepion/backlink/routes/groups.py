@@ -2,25 +2,28 @@
 
 from likepion.auth.guards import require_jwt
 from likepion.backlink import groups
+from likepion.backlink.account_schemas import (
+    GroupAccountRead,
+    GroupCreate,
+    GroupCreateEnvelope,
+    GroupImportCreate,
+    GroupImportRead,
+    GroupQuery,
+    GroupRead,
+    GroupUpdate,
+)
+from likepion.backlink.accounts import TEXT_FIELDS
 from likepion.backlink.blueprint import bp
 from likepion.backlink.exports import download
 from likepion.backlink.schemas import (
     DeletedRead,
     ExportQuery,
-    GroupAccountRead,
-    GroupCreate,
-    GroupCreateEnvelope,
-    GroupImport,
-    GroupImported,
-    GroupQuery,
-    GroupRead,
-    GroupUpdate,
 )
 from likepion.core.envelope import envelope, page_body
 
 ONE = "/groups/<uuid:group_id>"
 ACCOUNT_EXPORT_COLUMNS = list(GroupAccountRead().fields)
-TXT_FIELDS = ("website", *groups.TEXT_FIELDS)
+TXT_FIELDS = ("website", *TEXT_FIELDS)
 
 
 def account_txt_line(row: dict) -> str:
@@ -52,8 +55,8 @@ def list_groups(query, user):
 
 @bp.post("/groups/import")
 @require_jwt
-@bp.arguments(GroupImport)
-@bp.response(201, envelope(GroupImported))
+@bp.arguments(GroupImportCreate)
+@bp.response(201, envelope(GroupImportRead))
 def import_group(data, user):
     """Create a group with its accounts.
 

@@ -1,9 +1,14 @@
 """`/sites`: the sites catalogue per service type (read-only; `flask sites seed` loads it)."""
 
 from likepion.auth.guards import require_jwt
-from likepion.backlink import groups
+from likepion.backlink import catalogue
+from likepion.backlink.account_schemas import (
+    SiteCountQuery,
+    SiteCountRead,
+    SiteQuery,
+    SiteRead,
+)
 from likepion.backlink.blueprint import bp
-from likepion.backlink.schemas import SiteCountQuery, SiteCountRead, SiteQuery, SiteRead
 from likepion.core.envelope import envelope, page_body
 
 
@@ -15,7 +20,7 @@ def count_sites(query, user):
     """Count the sites of a service type.
 
     How many sites a request of that type can post to."""
-    return {"data": {"type": query["type"], "count": groups.count_sites(query["type"])}}
+    return {"data": {"type": query["type"], "count": catalogue.count_sites(query["type"])}}
 
 
 @bp.get("/sites")
@@ -26,4 +31,4 @@ def list_sites(query, user):
     """List the sites.
 
     Paginated, filterable by service type."""
-    return page_body(groups.list_sites(**query))
+    return page_body(catalogue.list_sites(**query))

@@ -3,7 +3,11 @@
 from likepion.auth.guards import require_jwt
 from likepion.backlink import stats
 from likepion.backlink.blueprint import bp
-from likepion.backlink.schemas import ProjectQuery, ProjectRead, StatsRead
+from likepion.backlink.schemas import (
+    ProjectQuery,
+    ProjectRead,
+    StatsRead,
+)
 from likepion.core.envelope import envelope, page_body
 
 

@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy import Select, func, or_, select, update
 
 from likepion.auth.models import User
-from likepion.backlink import planner, progress
+from likepion.backlink import lifecycle, planner, progress
 from likepion.backlink.models import Group, Link, Request
 from likepion.core.db import db, get_owned
 from likepion.core.enums import ServiceType
@@ -140,11 +140,12 @@ def start_request(user: User, service_type: str, request_id) -> Request:
     if request.status not in ("pending", "stopped"):
         raise Conflict(f"A {request.status} request cannot be started.", code="invalid_state")
     planned = db.session.scalar(select(func.count()).where(Link.request_id == request.id))
-    if planned:
-        _move_links(request, "pending", "queued")
-    else:
-        planner.plan_links(request, request.target, status="queued")
     request.status = "running"
+    waiting = lifecycle.waiting_status(request.status)
+    if planned:
+        _move_links(request, "pending", waiting)
+    else:
+        planner.plan_links(request, request.target, status=waiting)
     request.started_at = request.started_at or utcnow()
     db.session.commit()
     return request
@@ -155,8 +156,8 @@ def stop_request(user: User, service_type: str, request_id) -> Request:
     request = get_request(user, service_type, request_id, lock=True)
     if request.status != "running":
         raise Conflict(f"A {request.status} request cannot be stopped.", code="invalid_state")
-    _move_links(request, "queued", "pending")
     request.status = "stopped"
+    _move_links(request, "queued", lifecycle.waiting_status(request.status))
     db.session.commit()
     return request
 
@@ -166,10 +167,10 @@ def restart_request(user: User, service_type: str, request_id) -> Request:
     request = get_request(user, service_type, request_id, lock=True)
     if request.status not in ("stopped", "completed", "failed"):
         raise Conflict(f"A {request.status} request cannot be restarted.", code="invalid_state")
-    progress.requeue_failed_links(request, status="queued", reason="request.restart")
-    _move_links(request, "pending", "queued")
     request.status = "running"
     request.completed_at = None
+    progress.requeue_failed_links(request, reason="request.restart")
+    _move_links(request, "pending", lifecycle.waiting_status(request.status))
     progress.settle(request)
     db.session.commit()
     return request
@@ -239,8 +240,7 @@ def _reprice(request: Request, new_price: int, new_target: int) -> None:
         ledger.refund(request.user_id, old_cost - new_cost, reason="request.update", ref=request.id)
     if planned and target_delta > 0:
         progress.reopen(request)
-        status = "queued" if request.status == "running" else "pending"
-        planner.plan_links(request, target_delta, status=status)
+        planner.plan_links(request, target_delta, status=lifecycle.waiting_status(request.status))
 
 
 def _delete(request: Request) -> None:

@@ -3,7 +3,7 @@
 from flask_smorest import Blueprint
 
 from likepion.auth.guards import require_jwt
-from likepion.backlink import campaigns
+from likepion.backlink import requests
 from likepion.backlink.blueprint import bp
 from likepion.backlink.exports import download
 from likepion.backlink.schemas import (
@@ -11,7 +11,7 @@ from likepion.backlink.schemas import (
     IdsExportIn,
     IdsIn,
     RequestCreate,
-    RequestDetail,
+    RequestDetailRead,
     RequestQuery,
     RequestRead,
     RequestUpdate,
@@ -43,12 +43,12 @@ EXPORT_COLUMNS = [
 @require_jwt
 @bp.arguments(RequestCreate)
 @idempotent(lambda user, **_: f"user:{user.id}")
-@bp.response(201, envelope(RequestDetail))
+@bp.response(201, envelope(RequestDetailRead))
 def create_request(data, user, service_type):
     """Create a backlink request (campaign).
 
     Plans its links and charges credits for them; 402 when the balance is short."""
-    return {"data": campaigns.create_request(user, service_type, **data)}
+    return {"data": requests.create_request(user, service_type, **data)}
 
 
 @bp.get("/<service_type:service_type>")
@@ -59,28 +59,28 @@ def list_requests(query, user, service_type):
     """List requests of a service type.
 
     Paginated, newest first, with progress counts."""
-    return page_body(campaigns.list_requests(user, service_type, **query))
+    return page_body(requests.list_requests(user, service_type, **query))
 
 
 @bp.get(ONE)
 @require_jwt
-@bp.response(200, envelope(RequestDetail))
+@bp.response(200, envelope(RequestDetailRead))
 def get_request(user, service_type, request_id):
     """One request with its progress.
 
     Link counts by status and the request's fields."""
-    return {"data": campaigns.get_request(user, service_type, request_id)}
+    return {"data": requests.get_request(user, service_type, request_id)}
 
 
 @bp.put(ONE)
 @require_jwt
 @bp.arguments(RequestUpdate)
-@bp.response(200, envelope(RequestDetail))
+@bp.response(200, envelope(RequestDetailRead))
 def update_request(data, user, service_type, request_id):
     """Change a request.
 
     Only the fields sent change."""
-    return {"data": campaigns.update_request(user, service_type, request_id, **data)}
+    return {"data": requests.update_request(user, service_type, request_id, **data)}
 
 
 @bp.delete(ONE)
@@ -90,7 +90,7 @@ def delete_request(user, service_type, request_id):
     """Delete a request.
 
     The request and its links are removed."""
-    campaigns.delete_request(user, service_type, request_id)
+    requests.delete_request(user, service_type, request_id)
     return {"data": {"deleted": 1}}
 
 
@@ -105,7 +105,7 @@ STATE_DOCS = {
 
 def _state_route(action: str, service):
     @bp.post(f"{ONE}/{action}", endpoint=f"{action}_request")
-    @bp.response(200, envelope(RequestDetail))
+    @bp.response(200, envelope(RequestDetailRead))
     @require_jwt
     @Blueprint.doc(summary=f"{action.capitalize()} a request", description=STATE_DOCS[action])
     def change_state(user, service_type, request_id):
@@ -114,9 +114,9 @@ def _state_route(action: str, service):
     return change_state
 
 
-start_request = _state_route("start", campaigns.start_request)
-stop_request = _state_route("stop", campaigns.stop_request)
-restart_request = _state_route("restart", campaigns.restart_request)
+start_request = _state_route("start", requests.start_request)
+stop_request = _state_route("stop", requests.stop_request)
+restart_request = _state_route("restart", requests.restart_request)
 
 
 @bp.post("/requests/bulk-delete")
@@ -127,7 +127,7 @@ def bulk_delete_requests(data, user):
     """Delete many requests.
 
     Deletes the caller's requests among `ids`; others' ids are ignored."""
-    return {"data": {"deleted": campaigns.bulk_delete(user, data["ids"])}}
+    return {"data": {"deleted": requests.bulk_delete(user, data["ids"])}}
 
 
 @bp.post("/requests/export")
@@ -138,7 +138,7 @@ def export_requests(data, user):
     """Export requests by id.
 
     The caller's requests among `ids`, with their links."""
-    rows = RequestDetail(many=True).dump(campaigns.export_requests(user, data["ids"]))
+    rows = RequestDetailRead(many=True).dump(requests.export_requests(user, data["ids"]))
     return download(
         rows,
         fmt=data["format"],
