@@ -35,7 +35,7 @@ from likepion.core.db import db
 from likepion.core.time import as_utc, utcnow
 
 # The status literal (not a bound parameter) lets PostgreSQL match the partial index
-# ix_links_claim_queue in its generic plan (PERFORMANCE.md).
+# ix_links_claim_queue in its generic plan (docs/decisions.md).
 QUEUED = text("links.status = 'queued'")
 RELEASE_EVERY_SECONDS = 5
 _last_release: dict[str, float] = {}
