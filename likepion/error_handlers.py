@@ -6,7 +6,7 @@ raised before a view runs (auth, rate limits, body size) get the same shape as e
 
 import logging
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from marshmallow import ValidationError
 from psycopg import OperationalError as DriverOperationalError
 from sqlalchemy.exc import DBAPIError
@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from likepion.core import envelope as success_family
 from likepion.core.db import db
 from likepion.core.errors import AppError
+from likepion.core.logs import request_id
 from likepion.redirect import pages as web_family
 from likepion.shortener import envelope as shortener_family
 
@@ -82,11 +83,9 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_unexpected(error: Exception):
-    log.exception("unhandled error (request_id=%s)", g.get("request_id"))
+    log.exception("unhandled error (request_id=%s)", request_id())
     db.session.rollback()
-    return render(
-        500, "internal_error", "Internal server error.", {"request_id": g.get("request_id")}
-    )
+    return render(500, "internal_error", "Internal server error.", {"request_id": request_id()})
 
 
 def handle_database_error(error: Exception):
@@ -96,16 +95,14 @@ def handle_database_error(error: Exception):
     aborted to break a deadlock (or a serialization failure) is a 503 to retry as well: it was
     rolled back whole. Other errors: a 500."""
     if _sqlstate(error) in RETRYABLE_STATES:
-        log.warning(
-            "transaction aborted (request_id=%s): %s", g.get("request_id"), _sqlstate(error)
-        )
+        log.warning("transaction aborted (request_id=%s): %s", request_id(), _sqlstate(error))
         db.session.rollback()
         return render(503, "conflict_retry", "The request met a concurrent one; retry it.",
                       headers=[("Retry-After", "1")])  # fmt: skip
     if not _is_disconnect(error):
         return handle_unexpected(error)
     cause = getattr(error, "orig", None) or error  # no SQL or parameters in the log
-    log.warning("database connection lost (request_id=%s): %r", g.get("request_id"), cause)
+    log.warning("database connection lost (request_id=%s): %r", request_id(), cause)
     try:
         db.session.remove()
         db.engine.dispose()

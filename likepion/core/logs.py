@@ -33,7 +33,7 @@ class JsonFormatter(logging.Formatter):
         }
         if has_request_context():
             line |= {
-                "request_id": g.get("request_id"),
+                "request_id": request_id(),
                 "method": request.method,
                 "path": request.path,
             }
@@ -50,17 +50,22 @@ def init_logging(app: Flask) -> None:
         root.addHandler(handler)
     root.setLevel(app.config["LOG_LEVEL"])
 
-    @app.before_request
-    def assign_request_id():
-        given = request.environ.get("HTTP_X_REQUEST_ID", "")
-        # Not a secret, so no system call for randomness on every request.
-        g.request_id = given if REQUEST_ID.fullmatch(given) else f"{random.getrandbits(128):032x}"
-
     @app.after_request
     def echo_request_id(response):
-        if "request_id" in g:
-            response.headers["X-Request-ID"] = g.request_id
+        response.headers["X-Request-ID"] = request_id()
         return response
+
+
+def request_id() -> str:
+    """The current request's id: the client's X-Request-ID when it is plain, else a random one,
+    made on first use (its log lines, a 500's body and the X-Request-ID answer header agree)."""
+    found = g.get("request_id")
+    if found is None:
+        given = request.environ.get("HTTP_X_REQUEST_ID", "")
+        # Not a secret, so no system call for randomness on every request.
+        found = given if REQUEST_ID.fullmatch(given) else f"{random.getrandbits(128):032x}"
+        g.request_id = found
+    return found
 
 
 class GunicornJsonLogger(glogging.Logger):
