@@ -43,7 +43,7 @@ def create_account(data, user, group_id):
 def list_accounts(query, user, group_id):
     """List a group's accounts.
 
-    Paginated; credentials are not included."""
+    Paginated; each account with its credentials, decrypted for its owner."""
     return page_body(accounts.list_accounts(user, group_id, **query))
 
 

@@ -60,7 +60,7 @@ def txt_line(row: dict) -> str:
 def retry_link(user, service_type, request_id, link_id):
     """Retry a failed link.
 
-    Puts the link back to pending for the workers."""
+    Puts the link back in the queue (`queued`; `pending` while its request is stopped)."""
     return {"data": links.retry_link(user, service_type, request_id, link_id)}
 
 

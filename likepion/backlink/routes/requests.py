@@ -47,7 +47,8 @@ EXPORT_COLUMNS = [
 def create_request(data, user, service_type):
     """Create a backlink request (campaign).
 
-    Plans its links and charges credits for them; 402 when the balance is short."""
+    Charges `auction_price` x `target` credits (402 when the balance is short); its links are
+    planned when it starts."""
     return {"data": requests.create_request(user, service_type, **data)}
 
 
@@ -89,7 +90,7 @@ def update_request(data, user, service_type, request_id):
 def delete_request(user, service_type, request_id):
     """Delete a request.
 
-    The request and its links are removed."""
+    Hides the request, cancels its open links and refunds the slots not built."""
     requests.delete_request(user, service_type, request_id)
     return {"data": {"deleted": 1}}
 
@@ -137,7 +138,7 @@ def bulk_delete_requests(data, user):
 def export_requests(data, user):
     """Export requests by id.
 
-    The caller's requests among `ids`, with their links."""
+    The caller's requests among `ids` (their own fields, not their links)."""
     rows = RequestDetailRead(many=True).dump(requests.export_requests(user, data["ids"]))
     return download(
         rows,

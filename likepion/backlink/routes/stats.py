@@ -18,7 +18,7 @@ from likepion.core.envelope import envelope, page_body
 def list_projects(query, user):
     """List the caller's projects.
 
-    Projects group requests by website."""
+    Every live request of every service type, newest first."""
     return page_body(stats.list_projects(user, **query))
 
 

@@ -169,7 +169,7 @@ def get_user_legacy(data, user):
 def add_user(data, user):
     """Create a user (admin).
 
-    Answers the new user's id and API key."""
+    Answers the new user's id, email and username."""
     return {"message": "User has been registered.", "data": admin.add_user(user, **data)}
 
 
