@@ -11,13 +11,13 @@ from likepion.shortener.models import Click
 from likepion.shortener.plans import seed_plans
 from tests.conftest import build_app
 from tests.factories import make_user
+from tests.helpers import add_link
 from tests.redirect.conftest import (
     FACEBOOK_PREVIEW,
     GOOGLEBOT,
     IPHONE,
     WINDOWS_CHROME,
     WINDOWS_FIREFOX,
-    add_link,
     clicks_of,
 )
 

@@ -13,7 +13,8 @@ import pytest
 
 from likepion.core.time import utcnow
 from likepion.redirect import routes
-from tests.redirect.conftest import WINDOWS_CHROME, add_link, add_object, clicks_of
+from tests.helpers import add_link, add_object
+from tests.redirect.conftest import WINDOWS_CHROME, clicks_of
 from tests.redirect.test_public_limits import public_app, qr_fetch
 from tests.redirect.test_qr_image import add_qr, svg_to_png
 from tests.redirect.test_qr_image import decoded_text as decoded

@@ -4,12 +4,12 @@ targets, else the link's URL (SPEC 5)."""
 import iptocc
 import pytest
 
+from tests.helpers import add_link
 from tests.redirect.conftest import (
     ANDROID_PHONE,
     IPAD,
     IPHONE,
     WINDOWS_CHROME,
-    add_link,
     assert_html,
     clicks_of,
 )

@@ -17,6 +17,7 @@ from likepion.core.db import db
 from likepion.core.time import as_utc, plain, utcnow
 from likepion.shortener import admin as admin_services
 from likepion.shortener.models import ChannelItem, Click, QrCode, ShortUrl, short_url_pixels
+from tests.helpers import assert_error
 
 USER_FIELDS = {
     "id", "email", "username", "avatar", "status", "planid", "expires", "registered", "apikey",
@@ -49,13 +50,6 @@ SEED_NEW_USER = {
     "planid": 1,
     "expiration": "2020-11-20 11:00:00",
 }
-
-
-def assert_error(response, status):
-    assert response.status_code == status, response.json
-    assert set(response.json) == {"error", "message"}
-    assert response.json["error"] == 1
-    assert response.json["message"]
 
 
 def user_row(app, user_id) -> User:

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from likepion.core.db import db
 from likepion.shortener.models import Campaign, ShortUrl
+from tests.helpers import add_link
 
 CAMPAIGN_KEYS = {"id", "name", "domain", "public", "rotator", "list"}
 PAGE_KEYS = {"result", "perpage", "currentpage", "nextpage", "maxpage", "campaigns"}
@@ -11,12 +12,6 @@ PAGE_KEYS = {"result", "perpage", "currentpage", "nextpage", "maxpage", "campaig
 
 def add_campaign(client, headers, **body):
     response = client.post("/api/campaign/add", json=body, headers=headers)
-    assert response.status_code == 200, response.json
-    return response.json["id"]
-
-
-def add_link(client, headers, url="https://example.com/page"):
-    response = client.post("/api/url/add", json={"url": url}, headers=headers)
     assert response.status_code == 200, response.json
     return response.json["id"]
 
@@ -177,7 +172,7 @@ def test_list_campaigns_refuses_bad_paging(client, power_user, api_key_headers):
 def test_assign_link_to_campaign(app, client, power_user, api_key_headers):
     headers = api_key_headers(power_user)
     campaign = add_campaign(client, headers, name="Spring")
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
 
     response = client.post(f"/api/campaign/{campaign}/assign/{link}", headers=headers)
 
@@ -190,7 +185,7 @@ def test_assign_link_to_another_campaign_moves_it(app, client, power_user, api_k
     headers = api_key_headers(power_user)
     spring = add_campaign(client, headers, name="Spring")
     summer = add_campaign(client, headers, name="Summer")
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
     client.post(f"/api/campaign/{spring}/assign/{link}", headers=headers)
 
     response = client.post(f"/api/campaign/{summer}/assign/{link}", headers=headers)
@@ -204,7 +199,7 @@ def test_assign_with_missing_ids_is_404_and_changes_nothing(
 ):
     headers = api_key_headers(power_user)
     campaign = add_campaign(client, headers, name="Spring")
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
     cases = [
         (f"/api/campaign/{campaign + 100}/assign/{link}", "Campaign not found"),
         (f"/api/campaign/{campaign}/assign/{link + 100}", "Link not found"),
@@ -301,7 +296,7 @@ def test_update_missing_campaign_is_404(client, power_user, api_key_headers):
 def test_delete_campaign_keeps_its_links(app, client, power_user, api_key_headers):
     headers = api_key_headers(power_user)
     campaign = add_campaign(client, headers, name="Spring", slug="spring")
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
     client.post(f"/api/campaign/{campaign}/assign/{link}", headers=headers)
 
     response = client.delete(f"/api/campaign/{campaign}/delete", headers=headers)

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from likepion.core.db import db
 from likepion.shortener.models import Channel, ChannelItem, QrCode, ShortUrl
+from tests.helpers import add_link
 
 CHANNEL_KEYS = {"id", "name", "description", "color", "starred"}
 ITEM_KEYS = {"type", "id", "title", "preview", "link", "date"}
@@ -15,12 +16,6 @@ DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def add_channel(client, headers, **body):
     response = client.post("/api/channel/add", json={"name": "Folder", **body}, headers=headers)
-    assert response.status_code == 200, response.json
-    return response.json["id"]
-
-
-def add_link(client, headers, url="https://example.com/page", **body):
-    response = client.post("/api/url/add", json={"url": url, **body}, headers=headers)
     assert response.status_code == 200, response.json
     return response.json["id"]
 
@@ -168,9 +163,9 @@ def test_channel_lists_refuse_bad_paging(client, user, api_key_headers):
 def test_assign_link_and_qr_then_list_items(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     channel = add_channel(client, headers)
-    link = add_link(client, headers, "https://google.com", metatitle="My Sample Link")
+    link = add_link(client, headers, "https://google.com", metatitle="My Sample Link")[0]
     qr = add_qr(client, headers, name="Menu QR")
-    other_link = add_link(client, headers, "https://example.org")
+    other_link = add_link(client, headers, "https://example.org")[0]
 
     answers = [
         client.post(f"/api/channel/{channel}/assign/links/{link}", headers=headers),
@@ -219,7 +214,7 @@ def test_assign_link_and_qr_then_list_items(app, client, user, api_key_headers):
 def test_assigning_twice_is_a_no_op(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     channel = add_channel(client, headers)
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
 
     for _ in range(2):
         response = client.post(f"/api/channel/{channel}/assign/links/{link}", headers=headers)
@@ -230,7 +225,7 @@ def test_assigning_twice_is_a_no_op(app, client, user, api_key_headers):
 def test_assign_bio_is_404_as_there_are_no_bio_pages(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     channel = add_channel(client, headers)
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
 
     response = client.post(f"/api/channel/{channel}/assign/bio/{link}", headers=headers)
 
@@ -242,7 +237,7 @@ def test_assign_bio_is_404_as_there_are_no_bio_pages(app, client, user, api_key_
 def test_assign_bad_ids_or_type_is_404_and_writes_nothing(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     channel = add_channel(client, headers)
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
     qr = add_qr(client, headers)
     cases = [
         (f"/api/channel/{channel + 100}/assign/links/{link}", "Channel not found"),
@@ -325,7 +320,7 @@ def test_update_channel_bad_input_changes_nothing(app, client, user, api_key_hea
 def test_delete_channel_unassigns_but_keeps_items(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     channel = add_channel(client, headers)
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
     qr = add_qr(client, headers)
     client.post(f"/api/channel/{channel}/assign/links/{link}", headers=headers)
     client.post(f"/api/channel/{channel}/assign/qr/{qr}", headers=headers)

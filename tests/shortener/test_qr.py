@@ -18,6 +18,7 @@ from likepion.core.db import db
 from likepion.shortener import qrcodes, urlcheck
 from likepion.shortener.models import Click, QrCode
 from tests.clicks import add_scans
+from tests.helpers import assert_error
 
 QR_FIELDS = {"id", "link", "scans", "name", "date"}
 PAGE_FIELDS = {"result", "perpage", "currentpage", "nextpage", "maxpage", "qrs"}
@@ -136,13 +137,6 @@ def image_bytes(colour, size=(64, 64), fmt="PNG") -> bytes:
 
 def data_uri(raw: bytes, mime="image/png") -> str:
     return f"data:{mime};base64,{base64.b64encode(raw).decode()}"
-
-
-def assert_error(response, status):
-    assert response.status_code == status, response.json
-    assert set(response.json) == {"error", "message"}
-    assert response.json["error"] == 1
-    assert response.json["message"]
 
 
 @pytest.fixture

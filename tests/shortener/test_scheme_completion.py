@@ -8,7 +8,8 @@ import pytest
 from likepion.core.db import db
 from likepion.shortener import urlcheck
 from likepion.shortener.models import Overlay, Splash
-from tests.shortener.test_urls import add_link, assert_error, link_count, link_row, new_link
+from tests.helpers import assert_error, post_link
+from tests.shortener.test_urls import link_count, link_row, new_link
 
 PUBLIC_URL = "https://short.example"
 
@@ -27,7 +28,7 @@ PUBLIC_URL = "https://short.example"
     ],
 )
 def test_url_without_scheme_is_stored_as_https(app, client, user, api_key_headers, given, stored):
-    response = add_link(client, api_key_headers(user), url=given)
+    response = post_link(client, api_key_headers(user), url=given)
 
     assert response.status_code == 200, response.json
     assert link_row(app, response.json["id"]).url == stored
@@ -60,7 +61,7 @@ def test_other_schemes_and_private_hosts_stay_refused(
     app, client, user, api_key_headers, given, words
 ):
     app.config["PUBLIC_URL"] = PUBLIC_URL
-    response = add_link(client, api_key_headers(user), url=given)
+    response = post_link(client, api_key_headers(user), url=given)
 
     assert_error(response, 400)
     assert words in response.json["message"], response.json["message"]
@@ -95,7 +96,7 @@ def test_targets_are_completed_too(app, client, power_user, api_key_headers):
     assert link.geo_targets == {"FR": "https://example.fr/accueil"}
     assert link.device_targets == {"iphone": "https://apps.example.com/ios"}
     assert link.language_targets == {"de": "https://example.de"}
-    refused = add_link(client, api_key_headers(power_user), url="example.com",
+    refused = post_link(client, api_key_headers(power_user), url="example.com",
                        geotarget=[{"location": "France", "link": "10.1.2.3/x"}])  # fmt: skip
     assert_error(refused, 400)
 

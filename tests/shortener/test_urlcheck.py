@@ -13,6 +13,7 @@ import pytest
 
 from likepion import create_app
 from likepion.shortener import urlcheck
+from tests.helpers import assert_error
 from tests.shortener.test_qr import SEED_BODY, add_qr, image_bytes, new_qr, qr_count, qr_row
 from tests.shortener.test_urls import link_count, link_row
 
@@ -54,12 +55,6 @@ PUBLIC_URLS = [
     "https://bücher.example/x",
     "https://example.com:8443/a?b=c#d",
 ]
-
-
-def assert_error(response, status):
-    assert response.status_code == status, response.json
-    assert response.json["error"] == 1
-    assert response.json["message"]
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from likepion.auth import passwords
 from likepion.core.db import db
 from likepion.shortener.models import ChannelItem, Click, Domain, Overlay, ShortUrl, Splash
 from tests.clicks import add_clicks
+from tests.helpers import assert_error, post_link
 from tests.shortener.conftest import EVERY_FEATURE, put_on_plan
 
 ITEM_FIELDS = {
@@ -27,13 +28,8 @@ STATS_FIELDS = {
 MISSING_ID = 999999
 
 
-def add_link(client, headers, **body):
-    body.setdefault("url", "https://example.com/page")
-    return client.post("/api/url/add", json=body, headers=headers)
-
-
 def new_link(client, headers, **body) -> int:
-    response = add_link(client, headers, **body)
+    response = post_link(client, headers, **body)
     assert response.status_code == 200, response.json
     return response.json["id"]
 
@@ -61,20 +57,13 @@ def link_row(app, link_id) -> ShortUrl | None:
         return link
 
 
-def assert_error(response, status):
-    assert response.status_code == status, response.json
-    assert set(response.json) == {"error", "message"}
-    assert response.json["error"] == 1
-    assert response.json["message"]
-
-
 def list_urls(client, headers, **query):
     return client.get("/api/urls", query_string=query, headers=headers)
 
 
 # --- POST /api/url/add ------------------------------------------------------------------------
 def test_add_link_answers_id_and_short_url(app, client, user, api_key_headers):
-    response = add_link(client, api_key_headers(user), url="https://example.com/a?b=1")
+    response = post_link(client, api_key_headers(user), url="https://example.com/a?b=1")
 
     assert response.status_code == 200
     body = response.json
@@ -107,7 +96,7 @@ def test_add_link_with_every_field(app, client, power_user, api_key_headers):
     channel = add_object(client, headers, "/api/channel/add", {"name": "Spring"})
     campaign = add_object(client, headers, "/api/campaign/add", {"name": "Launch"})
 
-    response = add_link(
+    response = post_link(
         client,
         headers,
         url="https://example.com/spring",
@@ -153,7 +142,7 @@ def test_add_link_with_every_field(app, client, power_user, api_key_headers):
 def test_custom_alias_with_bad_characters_or_length_is_refused(app, client, business_user,
                                                                api_key_headers):  # fmt: skip
     for alias in ("a/b", "x" * 300, "ab", "has space", "émoji"):
-        response = add_link(client, api_key_headers(business_user), custom=alias)
+        response = post_link(client, api_key_headers(business_user), custom=alias)
         assert_error(response, 400)
         assert "custom" in response.json["message"]
     assert link_count(app) == 0
@@ -161,7 +150,7 @@ def test_custom_alias_with_bad_characters_or_length_is_refused(app, client, busi
 
 def test_reserved_words_are_refused_as_aliases(app, client, business_user, api_key_headers):
     for alias in ("api", "qr", "r", "u", "healthz", "openapi.json", "API"):
-        response = add_link(client, api_key_headers(business_user), custom=alias)
+        response = post_link(client, api_key_headers(business_user), custom=alias)
         assert_error(response, 400)
     assert link_count(app) == 0
 
@@ -170,7 +159,7 @@ def test_taken_alias_is_a_conflict(app, client, business_user, api_key_headers):
     headers = api_key_headers(business_user)
     first = new_link(client, headers, custom="promo")
 
-    response = add_link(client, headers, custom="promo", url="https://example.com/other")
+    response = post_link(client, headers, custom="promo", url="https://example.com/other")
 
     assert_error(response, 409)
     assert "promo" in response.json["message"]
@@ -182,7 +171,7 @@ def test_alias_taken_by_another_user_is_a_conflict_too(app, client, business_use
                                                        api_key_headers):  # fmt: skip
     new_link(client, api_key_headers(admin), custom="promo")
 
-    response = add_link(client, api_key_headers(business_user), custom="promo")
+    response = post_link(client, api_key_headers(business_user), custom="promo")
 
     assert_error(response, 409)
     assert link_count(app) == 1
@@ -193,13 +182,13 @@ def test_same_alias_on_a_branded_domain_is_allowed(app, client, power_user, api_
     domain_id = add_domain(client, headers)
     own = new_link(client, headers, custom="promo")
 
-    response = add_link(client, headers, custom="promo", domain="go.example.com")
+    response = post_link(client, headers, custom="promo", domain="go.example.com")
 
     assert response.status_code == 200, response.json
     assert response.json["shorturl"] == "https://go.example.com/promo"
     assert link_row(app, own).domain_id is None
     assert link_row(app, response.json["id"]).domain_id == domain_id
-    assert_error(add_link(client, headers, custom="promo", domain="go.example.com"), 409)
+    assert_error(post_link(client, headers, custom="promo", domain="go.example.com"), 409)
     assert link_count(app) == 2
 
 
@@ -217,7 +206,7 @@ def test_unsafe_or_malformed_destinations_are_refused(app, client, user, api_key
         "https://exa mple.com/",
         "",
     ):
-        response = add_link(client, api_key_headers(user), url=url)
+        response = post_link(client, api_key_headers(user), url=url)
         assert_error(response, 400)
         assert "url" in response.json["message"], url
     assert link_count(app) == 0
@@ -228,7 +217,7 @@ def test_link_to_a_branded_domain_is_refused(app, client, power_user, api_key_he
     add_domain(client, headers)
 
     for url in ("https://go.example.com/promo", "http://GO.example.com./promo"):
-        assert_error(add_link(client, headers, url=url), 400)
+        assert_error(post_link(client, headers, url=url), 400)
     assert link_count(app) == 0
 
 
@@ -329,8 +318,8 @@ def test_someone_elses_splash_or_overlay_type_is_404(app, client, power_user, ot
         ids = {"splash": splash.id, "overlay": overlay.id}
     headers = api_key_headers(power_user)
     for kind, object_id in ids.items():
-        theirs = add_link(client, headers, type=f"{kind}-{object_id}")
-        missing = add_link(client, headers, type=f"{kind}-{MISSING_ID}")
+        theirs = post_link(client, headers, type=f"{kind}-{object_id}")
+        missing = post_link(client, headers, type=f"{kind}-{MISSING_ID}")
         assert_error(theirs, 404)
         assert theirs.json == missing.json
     assert link_count(app) == 0

@@ -1,0 +1,59 @@
+"""Helpers shared across the test packages: credentials, the shortener's error body, balances,
+and shortener objects made through the API the way a client makes them."""
+
+from flask_jwt_extended import create_access_token
+from sqlalchemy import func, select
+
+from likepion.auth.models import User
+from likepion.core.db import db
+from likepion.credits.models import LedgerEntry
+
+LINK_URL = "https://example.com/landing"
+
+
+def jwt_for(app, user) -> dict:
+    """Authorization headers carrying an access token of `user` (a UserInfo)."""
+    with app.app_context():
+        return {"Authorization": f"Bearer {create_access_token(identity=str(user.uuid))}"}
+
+
+def balance(app, user) -> int:
+    """The user's credits, checked against the ledger sum."""
+    with app.app_context():
+        credits = db.session.get(User, user.id).credits
+        ledger_sum = db.session.scalar(
+            select(func.sum(LedgerEntry.amount)).where(LedgerEntry.user_id == user.id)
+        )
+        assert credits == ledger_sum, "balance must equal the ledger sum"
+        return credits
+
+
+def assert_error(response, status: int, message: str | None = None) -> None:
+    """The shortener's error body (`{"error": 1, "message": ...}`) with this status; with
+    `message`, the message contains it."""
+    assert response.status_code == status, response.json
+    assert set(response.json) == {"error", "message"}
+    assert response.json["error"] == 1
+    assert response.json["message"]
+    if message:
+        assert message in response.json["message"], response.json
+
+
+def post_link(client, headers, url="https://example.com/page", **body):
+    """The response to `POST /api/url/add` with this body."""
+    return client.post("/api/url/add", json={"url": url, **body}, headers=headers)
+
+
+def add_link(client, headers, url=LINK_URL, **body) -> tuple[int, str]:
+    """A new short link made through `POST /api/url/add`: (id, alias)."""
+    response = post_link(client, headers, url, **body)
+    assert response.status_code == 200, response.json
+    return response.json["id"], response.json["shorturl"].rsplit("/", 1)[1]
+
+
+def add_object(client, headers, path, **body) -> int:
+    """A splash, overlay, pixel, domain, campaign or QR code made through `POST /api/<path>`:
+    its id."""
+    response = client.post(f"/api/{path}", json=body, headers=headers)
+    assert response.status_code == 200, response.json
+    return response.json["id"]
