@@ -10,18 +10,12 @@ from likepion.shortener.plans import BUSINESS, NOTHING
 from tests.cli import assert_fails, count
 from tests.factories import make_user
 
-SEED_004 = Path(__file__).parents[3] / "shared" / "seeds" / "004_5f60d15e65a886e8.txt"
+# The `data` of the seed's `GET /api/plans` example answer (seed 004), copied verbatim.
+SEED_PLANS = Path(__file__).with_name("seed_plans.json")
 
 
 def seed_plans_answer() -> list[dict]:
-    """The `data` of seed 004's `GET /api/plans` example answer."""
-    if not SEED_004.exists():
-        pytest.skip(f"{SEED_004} is not checked out next to the project")
-    text = SEED_004.read_text(encoding="utf-8")
-    start = text.index("GET https://buildlink.org/api/plans")
-    start = text.index('{\n    "error": 0,\n    "data": [', start)
-    answer, _ = json.JSONDecoder().raw_decode(text[start:])
-    return answer["data"]
+    return json.loads(SEED_PLANS.read_text(encoding="utf-8"))
 
 
 def plans(app) -> list[dict]:
