@@ -22,10 +22,25 @@ def balance(app, user) -> int:
     with app.app_context():
         credits = db.session.get(User, user.id).credits
         ledger_sum = db.session.scalar(
-            select(func.sum(LedgerEntry.amount)).where(LedgerEntry.user_id == user.id)
+            select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+                LedgerEntry.user_id == user.id
+            )
         )
         assert credits == ledger_sum, "balance must equal the ledger sum"
         return credits
+
+
+def ledger_rows(app, user, *columns: str) -> list[tuple]:
+    """The user's ledger rows, oldest first, as tuples of these columns (default: reason,
+    amount)."""
+    columns = columns or ("reason", "amount")
+    with app.app_context():
+        rows = db.session.execute(
+            select(*(getattr(LedgerEntry, column) for column in columns))
+            .where(LedgerEntry.user_id == user.id)
+            .order_by(LedgerEntry.created_at)
+        )
+        return [tuple(row) for row in rows]
 
 
 def assert_error(response, status: int, message: str | None = None) -> None:

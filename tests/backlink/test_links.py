@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from likepion.auth.models import User
 from likepion.backlink.models import Link, Request
 from likepion.core.db import db
 from likepion.credits.models import LedgerEntry
 from tests.factories import make_request, make_server, make_site, make_user
+from tests.helpers import balance
 
 BASE = "/api/v1/backlink"
 LINK_FIELDS = {
@@ -43,17 +43,6 @@ T0 = datetime(2025, 6, 1, tzinfo=UTC)
 
 def links_url(info, service_type="entity"):
     return f"{BASE}/{service_type}/{info.id}/links"
-
-
-def balance(app, user):
-    """The user's credits, checked against the ledger sum."""
-    with app.app_context():
-        credits = db.session.get(User, user.id).credits
-        ledger_sum = db.session.scalar(
-            select(func.sum(LedgerEntry.amount)).where(LedgerEntry.user_id == user.id)
-        )
-        assert credits == ledger_sum, "balance must equal the ledger sum"
-        return credits
 
 
 def ledger_rows(app, user, reason):

@@ -10,6 +10,7 @@ from likepion.backlink import counters
 from likepion.backlink.models import Account, Group, Link, Request, Site
 from likepion.core.db import db
 from likepion.credits.models import LedgerEntry
+from tests.helpers import balance
 
 BASE = "/api/v1/backlink"
 DETAIL_FIELDS = {
@@ -81,16 +82,6 @@ def make_group(app, owner, service_type="entity", accounts=()):
 def create(client, headers, service_type="entity", **body):
     payload = {"name": "Campaign A", "auction_price": 10, "target": 5} | body
     return client.post(f"{BASE}/{service_type}", json=payload, headers=headers)
-
-
-def balance(app, user):
-    with app.app_context():
-        credits = db.session.get(User, user.id).credits
-        ledger_sum = db.session.scalar(
-            select(func.sum(LedgerEntry.amount)).where(LedgerEntry.user_id == user.id)
-        )
-        assert credits == ledger_sum, "balance must equal the ledger sum"
-        return credits
 
 
 def links_of(app, request_id):
