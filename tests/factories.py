@@ -186,13 +186,17 @@ def make_request(
         return RequestInfo(request.id, [row.id for row in rows])
 
 
-def make_server(app, *, name=None) -> UUID:
-    """A worker server row (no usable key); its id."""
-    from likepion.worker.models import Server
+@dataclass(frozen=True)
+class ServerInfo:
+    id: UUID
+    name: str
+    headers: dict  # its X-API-Key
 
-    n = next(_counter)
+
+def make_server(app, name=None) -> ServerInfo:
+    """A worker server with a usable key."""
+    from likepion.worker.services import create_server
+
     with app.app_context():
-        server = Server(name=name or f"server-{n:02d}", key_hash=f"{n:064x}")
-        db.session.add(server)
-        db.session.commit()
-        return server.id
+        server, key = create_server(name or f"server-{next(_counter):02d}")
+        return ServerInfo(server.id, server.name, {"X-API-Key": key})

@@ -23,9 +23,15 @@ from hypothesis import strategies as st
 from schemathesis import checks
 from schemathesis.core.parameters import ParameterLocation
 
-from likepion.worker.services import create_server
 from tests.conftest import build_app
-from tests.factories import make_account, make_group, make_request, make_site, make_user
+from tests.factories import (
+    make_account,
+    make_group,
+    make_request,
+    make_server,
+    make_site,
+    make_user,
+)
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
 # Operations whose `jwt` security means a refresh token, not an access token.
@@ -67,8 +73,8 @@ def target(request):
             "jwt": create_access_token(identity=str(user.uuid)),
             "jwt-refresh": create_refresh_token(identity=str(user.uuid)),
             "apiKey": user.api_key,
+            "serverKey": make_server(app, f"fuzz-{n}").headers["X-API-Key"],
         }
-        _server, credentials["serverKey"] = create_server(f"fuzz-{n}")
     site = f"fuzz{n}.example"
     make_site(app, service_type="entity", name=site)
     group = make_group(app, user, service_type="entity")

@@ -17,8 +17,9 @@ from likepion.core.db import db
 from likepion.core.time import utcnow
 from likepion.worker import services as worker_services
 from tests.conftest import empty_tables
-from tests.factories import make_user
-from tests.worker.conftest import add_sites, jwt_for, make_server, start_request
+from tests.factories import make_server, make_user
+from tests.helpers import jwt_for
+from tests.worker.conftest import add_sites, start_request
 
 BASE = "/api/v1/backlink"
 SITES = ["about.me", "gravatar.com", "zotero.org"]

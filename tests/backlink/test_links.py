@@ -83,7 +83,7 @@ def assert_held_credits(app, user, info, spent_before=0, initial=1000):
 
 def test_list_has_the_seed_fields_and_resolved_names(app, client, user, jwt_headers):
     site_id = make_site(app, name="about.me")
-    server_id = make_server(app, name="server-01")
+    server_id = make_server(app, "server-01").id
     info = make_request(
         app,
         user,
@@ -282,7 +282,7 @@ def test_list_needs_a_token(app, client, user):
 
 def test_list_statements_do_not_grow_with_page_size(app, client, user, jwt_headers, sql_statements):
     sites = [make_site(app) for _ in range(3)]
-    servers = [make_server(app) for _ in range(3)]
+    servers = [make_server(app).id for _ in range(3)]
     info = make_request(
         app,
         user,
@@ -448,7 +448,7 @@ def retry(client, user, jwt_headers, info, n=0):
 def test_retry_requeues_a_failed_link_and_reopens_a_finished_request(
     app, client, user, jwt_headers
 ):
-    server_id = make_server(app)
+    server_id = make_server(app).id
     info = make_request(
         app,
         user,

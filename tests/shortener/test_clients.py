@@ -9,9 +9,8 @@ from likepion.auth.models import User
 from likepion.backlink.models import Group
 from likepion.core.db import db
 from likepion.shortener.models import Pixel, ShortUrl
-from tests.factories import make_request
+from tests.factories import make_request, make_server
 from tests.shortener.conftest import put_on_plan
-from tests.worker.conftest import make_server
 
 MISSING_ID = 999999
 

@@ -13,7 +13,8 @@ from likepion.core.time import utcnow
 from likepion.credits.models import LedgerEntry
 from likepion.worker import claims
 from likepion.worker.models import Server
-from tests.worker.conftest import jwt_for, start_request
+from tests.helpers import jwt_for
+from tests.worker.conftest import start_request
 
 TASK_FIELDS = {
     "id",
