@@ -7,9 +7,10 @@ from sqlalchemy import func, select, update
 
 from likepion.auth.models import User
 from likepion.backlink import counters
-from likepion.backlink.models import Account, Group, Link, Request, Site
+from likepion.backlink.models import Link, Request, Site
 from likepion.core.db import db
 from likepion.credits.models import LedgerEntry
+from tests.factories import make_group
 from tests.helpers import balance
 
 BASE = "/api/v1/backlink"
@@ -51,32 +52,6 @@ def sites(app):
         db.session.add(Site(service_type="podcast", name="anchor.fm", role="secondary"))
         db.session.commit()
         return {s.name: s.id for s in db.session.scalars(select(Site))}
-
-
-def make_group(app, owner, service_type="entity", accounts=()):
-    """A group with accounts given as website names."""
-    with app.app_context():
-        group = Group(user_id=owner.id, name="G", service_type=service_type)
-        db.session.add(group)
-        db.session.flush()
-        for n, website in enumerate(accounts):
-            site_id = db.session.scalar(
-                select(Site.id).where(Site.name == website, Site.service_type == service_type)
-            )
-            db.session.add(
-                Account(
-                    group_id=group.id,
-                    user_id=owner.id,
-                    service_type=service_type,
-                    site_id=site_id,
-                    website=website,
-                    identity=f"u{n}",
-                    username=f"u{n}",
-                    password="pw",
-                )
-            )
-        db.session.commit()
-        return group.id
 
 
 def create(client, headers, service_type="entity", **body):
@@ -500,7 +475,7 @@ def test_start_without_sites_is_422(app, client, user, jwt_headers):
 
 
 def test_podcast_posts_are_episodes_on_the_primary_site(app, client, user, jwt_headers, sites):
-    group = make_group(app, user, "podcast", accounts=["anchor.fm", "podbean.com"])
+    group = make_group(app, user, service_type="podcast", accounts=["anchor.fm", "podbean.com"])
     without = create(client, jwt_headers(user), "podcast", auction_price=60).json["data"]["id"]
     request_id = create(
         client, jwt_headers(user), "podcast", auction_price=60, target=3, group_id=str(group)
