@@ -1,6 +1,10 @@
 """Helpers shared across the test packages: credentials, the shortener's error body, balances,
 and shortener objects made through the API the way a client makes them."""
 
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 from flask_jwt_extended import create_access_token
 from sqlalchemy import func, select
 
@@ -72,3 +76,25 @@ def add_object(client, headers, path, **body) -> int:
     response = client.post(f"/api/{path}", json=body, headers=headers)
     assert response.status_code == 200, response.json
     return response.json["id"]
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that logs nothing."""
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def loopback_server(handler):
+    """A threaded HTTP server on 127.0.0.1 (a free port) answering with `handler`, a
+    QuietHandler class; stopped on exit."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

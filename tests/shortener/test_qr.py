@@ -4,13 +4,10 @@
 import base64
 import io
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.etree import ElementTree
 
 import PIL.Image
 import pytest
-import zxingcpp
 from PIL import ImageColor
 from sqlalchemy import func, select
 
@@ -18,7 +15,8 @@ from likepion.core.db import db
 from likepion.shortener import qrcodes, urlcheck
 from likepion.shortener.models import Click, QrCode
 from tests.clicks import add_scans
-from tests.helpers import assert_error
+from tests.helpers import QuietHandler, assert_error, loopback_server
+from tests.images import decoded, image_bytes, svg_to_png
 
 QR_FIELDS = {"id", "link", "scans", "name", "date"}
 PAGE_FIELDS = {"result", "perpage", "currentpage", "nextpage", "maxpage", "qrs"}
@@ -97,44 +95,6 @@ def rendered(app, qr_id, kind="png") -> tuple[bytes, str]:
         return qrcodes.render(qr, kind), qrcodes.payload(qr)
 
 
-def decoded(png: bytes):
-    """The one QR code zxing-cpp finds in the image."""
-    results = zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(png)))
-    assert len(results) == 1
-    assert results[0].format == zxingcpp.BarcodeFormat.QRCode
-    return results[0]
-
-
-def svg_to_png(svg: bytes, scale: int = 10) -> bytes:
-    """Rasterise segno's SVG: a background path and one path of horizontal 1-module strokes
-    (`M x y`, `m dx dy`, `h length`, with y on the middle of the row)."""
-    root = ElementTree.fromstring(svg)
-    background, line = root.iter("{http://www.w3.org/2000/svg}path")
-    modules = int(root.get("width")) // scale
-    image = PIL.Image.new("RGB", (modules, modules), ImageColor.getrgb(background.get("fill")))
-    dark = ImageColor.getrgb(line.get("stroke"))
-    x = y = 0.0
-    for command, args in re.findall(r"([Mmh])([-\d. ]+)", line.get("d")):
-        numbers = [float(n) for n in args.split()]
-        if command == "M":
-            x, y = numbers
-        elif command == "m":
-            x, y = x + numbers[0], y + numbers[1]
-        else:
-            for column in range(int(x), int(x + numbers[0])):
-                image.putpixel((column, int(y)), dark)
-            x += numbers[0]
-    out = io.BytesIO()
-    image.resize((modules * scale, modules * scale), PIL.Image.NEAREST).save(out, "PNG")
-    return out.getvalue()
-
-
-def image_bytes(colour, size=(64, 64), fmt="PNG") -> bytes:
-    out = io.BytesIO()
-    PIL.Image.new("RGB", size, colour).save(out, fmt)
-    return out.getvalue()
-
-
 def data_uri(raw: bytes, mime="image/png") -> str:
     return f"data:{mime};base64,{base64.b64encode(raw).decode()}"
 
@@ -146,7 +106,7 @@ def logo_server(monkeypatch):
     logo = image_bytes((0, 0, 255), size=(40, 40))
     requested = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             requested.append(self.path)
             if self.path == "/moved":
@@ -160,20 +120,12 @@ def logo_server(monkeypatch):
             self.end_headers()
             self.wfile.write(logo)
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    monkeypatch.setattr(urlcheck, "is_public_address", lambda address: True)
-    monkeypatch.setenv("no_proxy", "*")
-    server.base = f"http://127.0.0.1:{server.server_port}"
-    server.requested = requested
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with loopback_server(Handler) as server:
+        monkeypatch.setattr(urlcheck, "is_public_address", lambda address: True)
+        monkeypatch.setenv("no_proxy", "*")
+        server.base = f"http://127.0.0.1:{server.server_port}"
+        server.requested = requested
+        yield server
 
 
 # --- list -------------------------------------------------------------------------------------

@@ -5,16 +5,15 @@ the very address it checked."""
 import io
 import ipaddress
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import PIL.Image
 import pytest
 
 from likepion import create_app
 from likepion.shortener import urlcheck
-from tests.helpers import assert_error
-from tests.shortener.test_qr import SEED_BODY, add_qr, image_bytes, new_qr, qr_count, qr_row
+from tests.helpers import QuietHandler, assert_error, loopback_server
+from tests.images import image_bytes
+from tests.shortener.test_qr import SEED_BODY, add_qr, new_qr, qr_count, qr_row
 from tests.shortener.test_urls import link_count, link_row
 
 PUBLIC_URL = "https://short.example"
@@ -163,7 +162,7 @@ def named_logo_server(monkeypatch):
     seen, lookups = [], []
     logo = image_bytes((0, 0, 255), size=(40, 40))
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             seen.append((self.path, self.headers["Host"]))
             self.send_response(200)
@@ -171,33 +170,25 @@ def named_logo_server(monkeypatch):
             self.end_headers()
             self.wfile.write(logo)
 
-        def log_message(self, *args):
-            pass
+    with loopback_server(Handler) as server:
+        real_getaddrinfo = socket.getaddrinfo
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    real_getaddrinfo = socket.getaddrinfo
+        def numeric_only(host, *args, **kwargs):
+            if urlcheck.ip_literal(str(host)) is None:
+                raise socket.gaierror(f"unexpected lookup of {host}")
+            return real_getaddrinfo(host, *args, **kwargs)
 
-    def numeric_only(host, *args, **kwargs):
-        if urlcheck.ip_literal(str(host)) is None:
-            raise socket.gaierror(f"unexpected lookup of {host}")
-        return real_getaddrinfo(host, *args, **kwargs)
+        def resolve(host, port):
+            lookups.append((host, port))
+            return list(answers)
 
-    def resolve(host, port):
-        lookups.append((host, port))
-        return list(answers)
-
-    answers = [LOOPBACK]
-    monkeypatch.setattr(socket, "getaddrinfo", numeric_only)
-    monkeypatch.setattr(urlcheck, "resolve", resolve)
-    monkeypatch.setattr(urlcheck, "is_public_address", lambda address: address == LOOPBACK)
-    server.url = f"http://logo.test:{server.server_port}/logo.png"
-    server.seen, server.lookups, server.answers = seen, lookups, answers
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+        answers = [LOOPBACK]
+        monkeypatch.setattr(socket, "getaddrinfo", numeric_only)
+        monkeypatch.setattr(urlcheck, "resolve", resolve)
+        monkeypatch.setattr(urlcheck, "is_public_address", lambda address: address == LOOPBACK)
+        server.url = f"http://logo.test:{server.server_port}/logo.png"
+        server.seen, server.lookups, server.answers = seen, lookups, answers
+        yield server
 
 
 def test_logo_fetch_connects_to_the_one_address_it_checked(
