@@ -9,6 +9,7 @@ from likepion.core.db import db
 from likepion.redirect import tracking
 from likepion.shortener.models import Click
 from likepion.shortener.plans import seed_plans
+from tests.clicks import NO_CLICKS
 from tests.conftest import build_app
 from tests.factories import make_user
 from tests.helpers import add_link
@@ -150,15 +151,7 @@ def test_url_stats_of_a_link_without_visits(app, client, headers):
 
     data = client.get(f"/api/url/{link_id}", headers=headers).json["data"]
 
-    assert data == {
-        "clicks": 0,
-        "uniqueClicks": 0,
-        "topCountries": {},
-        "topReferrers": {},
-        "topBrowsers": {},
-        "topOs": {},
-        "socialCount": {"facebook": 0, "twitter": 0, "instagram": 0},
-    }
+    assert data == NO_CLICKS
 
 
 def test_visits_count_only_on_their_own_link(app, client, headers):
@@ -246,8 +239,8 @@ def test_a_full_batch_is_written_during_the_request(batching_app):
     assert stored_clicks(app) == 12
 
 
-def test_clicks_of_a_link_deleted_before_the_flush_do_not_block_the_others(batching_app):
-    app = batching_app(50)
+def visit_two_links_and_delete_one(app):
+    """Three visits to each of two links, then one link deleted: (a client, the kept alias)."""
     client = app.test_client()
     headers = {"Authorization": f"Bearer {make_user(app, is_admin=True).api_key}"}
     gone_id, gone = add_link(client, headers, "https://example.com/gone")
@@ -256,6 +249,12 @@ def test_clicks_of_a_link_deleted_before_the_flush_do_not_block_the_others(batch
         visit(client, gone, f"8.8.8.{i}", WINDOWS_CHROME)
         visit(client, kept, f"8.8.8.{i}", WINDOWS_CHROME)
     assert client.delete(f"/api/url/{gone_id}/delete", headers=headers).status_code == 200
+    return client, kept
+
+
+def test_clicks_of_a_link_deleted_before_the_flush_do_not_block_the_others(batching_app):
+    app = batching_app(50)
+    client, kept = visit_two_links_and_delete_one(app)
 
     assert tracking.buffer(app).flush() == 3
     visit(client, kept, "8.8.4.4", WINDOWS_CHROME)
@@ -266,14 +265,7 @@ def test_clicks_of_a_link_deleted_before_the_flush_do_not_block_the_others(batch
 @pytest.mark.pg
 def test_on_postgresql_too_a_deleted_links_clicks_are_dropped_not_retried(pg_app):
     pg_app.config.update(CLICK_BATCH_SIZE=50)
-    client = pg_app.test_client()
-    headers = {"Authorization": f"Bearer {make_user(pg_app, is_admin=True).api_key}"}
-    gone_id, gone = add_link(client, headers, "https://example.com/gone")
-    _, kept = add_link(client, headers, "https://example.com/kept")
-    for i in range(3):
-        visit(client, gone, f"8.8.8.{i}", WINDOWS_CHROME)
-        visit(client, kept, f"8.8.8.{i}", WINDOWS_CHROME)
-    assert client.delete(f"/api/url/{gone_id}/delete", headers=headers).status_code == 200
+    client, kept = visit_two_links_and_delete_one(pg_app)
 
     tracking.buffer(pg_app).flush()  # the flusher thread may have written some already
     visit(client, kept, "8.8.4.4", WINDOWS_CHROME)
