@@ -13,6 +13,7 @@ from likepion.core.db import db
 from likepion.credits.models import LedgerEntry
 
 LINK_URL = "https://example.com/landing"
+MISSING_ID = 999999  # a shortener object id nobody has
 
 
 def jwt_for(app, user) -> dict:
@@ -56,6 +57,17 @@ def assert_error(response, status: int, message: str | None = None) -> None:
     assert response.json["message"]
     if message:
         assert message in response.json["message"], response.json
+
+
+def assert_foreign_answers_like_missing(client, headers, theirs: int, requests) -> None:
+    """Each of `requests` (method, path with `{}` for the id, JSON body) answers for another
+    user's object `theirs` the shortener's 404, exactly as for an id nobody has."""
+    for method, path, body in requests:
+        call = getattr(client, method)
+        other = call(path.format(theirs), json=body, headers=headers)
+        missing = call(path.format(MISSING_ID), json=body, headers=headers)
+        assert_error(other, 404)
+        assert (missing.status_code, missing.json) == (other.status_code, other.json)
 
 
 def post_link(client, headers, url="https://example.com/page", **body):

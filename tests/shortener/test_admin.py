@@ -17,12 +17,11 @@ from likepion.core.db import db
 from likepion.core.time import as_utc, plain, utcnow
 from likepion.shortener import admin as admin_services
 from likepion.shortener.models import ChannelItem, Click, QrCode, ShortUrl, short_url_pixels
-from tests.helpers import assert_error
+from tests.helpers import MISSING_ID, assert_error
 
 USER_FIELDS = {
     "id", "email", "username", "avatar", "status", "planid", "expires", "registered", "apikey",
 }  # fmt: skip
-MISSING_ID = 999999
 # Seed 004's `GET /api/plans` answer, as printed there.
 SEED_PLANS = json.loads("""{"error": 0, "data": [
   {"id": 2, "name": "Business", "free": false,

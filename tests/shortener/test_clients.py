@@ -10,9 +10,8 @@ from likepion.backlink.models import Group
 from likepion.core.db import db
 from likepion.shortener.models import Pixel, ShortUrl
 from tests.factories import make_request, make_server
+from tests.helpers import MISSING_ID
 from tests.shortener.conftest import put_on_plan
-
-MISSING_ID = 999999
 
 
 def link_row(app, link_id) -> ShortUrl | None:

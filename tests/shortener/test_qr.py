@@ -15,7 +15,12 @@ from likepion.core.db import db
 from likepion.shortener import qrcodes, urlcheck
 from likepion.shortener.models import Click, QrCode
 from tests.clicks import add_scans
-from tests.helpers import QuietHandler, assert_error, loopback_server
+from tests.helpers import (
+    QuietHandler,
+    assert_error,
+    assert_foreign_answers_like_missing,
+    loopback_server,
+)
 from tests.images import decoded, image_bytes, svg_to_png
 
 QR_FIELDS = {"id", "link", "scans", "name", "date"}
@@ -24,7 +29,6 @@ STATS_FIELDS = {
     "clicks", "uniqueClicks", "topCountries", "topReferrers", "topBrowsers", "topOs",
     "socialCount",
 }  # fmt: skip
-MISSING_ID = 999999
 SEED_BODY = {
     "type": "link",
     "data": "https://google.com",
@@ -502,12 +506,7 @@ def test_someone_elses_qr_answers_like_a_missing_one(app, client, user, other_us
         ("put", "/api/qr/{}/update", {"data": "https://evil.example.com"}),
         ("delete", "/api/qr/{}/delete", None),
     ]
-    for method, path, body in requests:
-        call = getattr(client, method)
-        other = call(path.format(theirs), json=body, headers=headers)
-        missing = call(path.format(MISSING_ID), json=body, headers=headers)
-        assert_error(other, 404)
-        assert (missing.status_code, missing.json) == (other.status_code, other.json)
+    assert_foreign_answers_like_missing(client, headers, theirs, requests)
     qr = qr_row(app, theirs)
     assert qr.data == {"value": "https://example.com/bob"} and qr.user_id == other_user.id
 

@@ -9,7 +9,7 @@ from likepion.auth import passwords
 from likepion.core.db import db
 from likepion.shortener.models import ChannelItem, Click, Domain, Overlay, ShortUrl, Splash
 from tests.clicks import NO_CLICKS, add_clicks
-from tests.helpers import assert_error, post_link
+from tests.helpers import MISSING_ID, assert_error, assert_foreign_answers_like_missing, post_link
 from tests.shortener.conftest import EVERY_FEATURE, put_on_plan
 
 ITEM_FIELDS = {
@@ -25,7 +25,6 @@ STATS_FIELDS = {
     "clicks", "uniqueClicks", "topCountries", "topReferrers", "topBrowsers", "topOs",
     "socialCount",
 }  # fmt: skip
-MISSING_ID = 999999
 
 
 def new_link(client, headers, **body) -> int:
@@ -261,12 +260,7 @@ def test_someone_elses_link_answers_like_a_missing_one(app, client, user, other_
         ("put", "/api/url/{}/update", {"url": "https://evil.example.com"}),
         ("delete", "/api/url/{}/delete", None),
     ]
-    for method, path, body in requests:
-        call = getattr(client, method)
-        other = call(path.format(theirs), json=body, headers=headers)
-        missing = call(path.format(MISSING_ID), json=body, headers=headers)
-        assert_error(other, 404)
-        assert (missing.status_code, missing.json) == (other.status_code, other.json)
+    assert_foreign_answers_like_missing(client, headers, theirs, requests)
     link = link_row(app, theirs)
     assert link.url == "https://example.com/bob" and link.user_id == other_user.id
 
