@@ -22,6 +22,12 @@ def jwt_for(app, user) -> dict:
         return {"Authorization": f"Bearer {create_access_token(identity=str(user.uuid))}"}
 
 
+def count_rows(app, model, *where) -> int:
+    """How many rows of `model` match `where`."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
 def balance(app, user) -> int:
     """The user's credits, checked against the ledger sum."""
     with app.app_context():

@@ -6,11 +6,12 @@ import json
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from likepion.backlink.models import Account, Group, Link, Request
 from likepion.core.db import db
 from tests.factories import make_account, make_group, make_site
+from tests.helpers import count_rows
 
 API = "/api/v1/backlink"
 GROUP_FIELDS = {
@@ -38,11 +39,6 @@ def sites(app):
 @pytest.fixture
 def headers(user, jwt_headers):
     return jwt_headers(user)
-
-
-def count_rows(app, model, *where) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def not_found_body(client, path, headers, method="get"):

@@ -7,8 +7,9 @@ from sqlalchemy import select
 from likepion.core.db import db
 from likepion.shortener.models import Plan
 from likepion.shortener.plans import BUSINESS, NOTHING
-from tests.cli import assert_fails, count
+from tests.cli import assert_fails
 from tests.factories import make_user
+from tests.helpers import count_rows
 
 # The `data` of the seed's `GET /api/plans` example answer (seed 004), copied verbatim.
 SEED_PLANS = Path(__file__).with_name("seed_plans.json")
@@ -55,7 +56,7 @@ def test_seed_plans_twice_is_idempotent(app, runner):
 
     assert result.exit_code == 0, result.output
     assert "Plans: 0 created, 0 updated, 2 unchanged." in result.output
-    assert count(app, Plan) == 2
+    assert count_rows(app, Plan) == 2
 
 
 def test_seed_plans_resets_a_changed_plan_by_name(app, runner):
@@ -153,7 +154,7 @@ def test_plans_set_refuses_bad_options_and_changes_nothing(app, runner, args, me
 
 def test_plans_set_refuses_a_bad_name(app, runner):
     assert_fails(runner.invoke(args=["plans", "set", " ", "--enable", "geo"]), "name:")
-    assert count(app, Plan) == 0
+    assert count_rows(app, Plan) == 0
 
 
 def test_plans_list_shows_each_plan_its_users_and_features(app, runner):

@@ -3,7 +3,7 @@ visitor hash, never the IP); bots and HEAD are not counted; `GET /api/url/:id` s
 clicks wait in a per-process buffer and are written in batches (SPEC 5)."""
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from likepion.core.db import db
 from likepion.redirect import tracking
@@ -12,7 +12,7 @@ from likepion.shortener.plans import seed_plans
 from tests.clicks import NO_CLICKS
 from tests.conftest import build_app
 from tests.factories import make_user
-from tests.helpers import add_link
+from tests.helpers import add_link, count_rows
 from tests.redirect.conftest import (
     FACEBOOK_PREVIEW,
     GOOGLEBOT,
@@ -206,11 +206,6 @@ def batching_app():
             db.engine.dispose()
 
 
-def stored_clicks(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Click))
-
-
 def test_clicks_wait_in_the_buffer_until_flushed(batching_app):
     app = batching_app(50)
     client = app.test_client()
@@ -220,9 +215,9 @@ def test_clicks_wait_in_the_buffer_until_flushed(batching_app):
     for i in range(10):
         assert visit(client, alias, f"8.8.8.{i}", WINDOWS_CHROME).status_code == 302
 
-    assert stored_clicks(app) == 0
+    assert count_rows(app, Click) == 0
     assert tracking.flush_all() == 10
-    assert stored_clicks(app) == 10
+    assert count_rows(app, Click) == 10
 
 
 def test_a_full_batch_is_written_during_the_request(batching_app):
@@ -234,9 +229,9 @@ def test_a_full_batch_is_written_during_the_request(batching_app):
     for i in range(12):
         visit(client, alias, f"8.8.8.{i}", WINDOWS_CHROME)
 
-    assert stored_clicks(app) == 10
+    assert count_rows(app, Click) == 10
     assert tracking.buffer(app).flush() == 2
-    assert stored_clicks(app) == 12
+    assert count_rows(app, Click) == 12
 
 
 def visit_two_links_and_delete_one(app):
@@ -259,7 +254,7 @@ def test_clicks_of_a_link_deleted_before_the_flush_do_not_block_the_others(batch
     assert tracking.buffer(app).flush() == 3
     visit(client, kept, "8.8.4.4", WINDOWS_CHROME)
     assert tracking.buffer(app).flush() == 1  # nothing left behind to fail again
-    assert stored_clicks(app) == 4
+    assert count_rows(app, Click) == 4
 
 
 @pytest.mark.pg
@@ -270,7 +265,7 @@ def test_on_postgresql_too_a_deleted_links_clicks_are_dropped_not_retried(pg_app
     tracking.buffer(pg_app).flush()  # the flusher thread may have written some already
     visit(client, kept, "8.8.4.4", WINDOWS_CHROME)
     tracking.buffer(pg_app).flush()
-    assert stored_clicks(pg_app) == 4
+    assert count_rows(pg_app, Click) == 4
 
 
 def test_while_the_database_is_away_visitors_do_not_each_try_to_write(batching_app, monkeypatch):

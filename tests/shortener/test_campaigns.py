@@ -1,10 +1,8 @@
 """Campaigns (seed 004): list, add, assign a link, update, delete; rotator and list URLs."""
 
-from sqlalchemy import func, select
-
 from likepion.core.db import db
 from likepion.shortener.models import Campaign, ShortUrl
-from tests.helpers import add_link
+from tests.helpers import add_link, count_rows
 
 CAMPAIGN_KEYS = {"id", "name", "domain", "public", "rotator", "list"}
 PAGE_KEYS = {"result", "perpage", "currentpage", "nextpage", "maxpage", "campaigns"}
@@ -14,11 +12,6 @@ def add_campaign(client, headers, **body):
     response = client.post("/api/campaign/add", json=body, headers=headers)
     assert response.status_code == 200, response.json
     return response.json["id"]
-
-
-def campaign_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Campaign))
 
 
 def campaign_row(app, campaign_id):
@@ -79,7 +72,7 @@ def test_campaigns_need_the_bundle_flag(app, client, user, business_user, api_ke
             "error": 1,
             "message": "Campaigns are not available on your plan.",
         }
-    assert campaign_count(app) == 0
+    assert count_rows(app, Campaign) == 0
 
 
 def test_admins_are_not_held_by_the_bundle_flag(app, client, admin, api_key_headers):
@@ -111,7 +104,7 @@ def test_add_campaign_bad_input_writes_nothing(app, client, power_user, api_key_
     )
     assert malformed.status_code == 400
     assert malformed.json == {"error": 1, "message": "Malformed JSON body."}
-    assert campaign_count(app) == 0
+    assert count_rows(app, Campaign) == 0
 
 
 def test_a_slug_is_unique_across_users(app, client, admin, power_user, api_key_headers):
@@ -125,7 +118,7 @@ def test_a_slug_is_unique_across_users(app, client, admin, power_user, api_key_h
 
     assert response.status_code == 409
     assert response.json == {"error": 1, "message": "The rotator slug 'promo' is already taken."}
-    assert campaign_count(app) == 1
+    assert count_rows(app, Campaign) == 1
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -321,4 +314,4 @@ def test_delete_missing_campaign_is_404_and_deletes_nothing(
         response = client.delete(path, headers=headers)
         assert response.status_code == 404, path
         assert response.json["error"] == 1
-    assert campaign_count(app) == 1
+    assert count_rows(app, Campaign) == 1

@@ -2,11 +2,11 @@
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from likepion.core.db import db
 from likepion.shortener.models import Channel, ChannelItem, QrCode, ShortUrl
-from tests.helpers import add_link
+from tests.helpers import add_link, count_rows
 
 CHANNEL_KEYS = {"id", "name", "description", "color", "starred"}
 ITEM_KEYS = {"type", "id", "title", "preview", "link", "date"}
@@ -44,11 +44,6 @@ def items_of(app, channel_id):
             .where(ChannelItem.channel_id == channel_id)
             .order_by(ChannelItem.id)
         ).all()
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 # --- add --------------------------------------------------------------------------------------
@@ -115,7 +110,7 @@ def test_add_channel_bad_input_writes_nothing(app, client, user, api_key_headers
         assert response.status_code == 400, body
         assert response.json["error"] == 1
         assert field in response.json["message"], body
-    assert count(app, Channel) == 0
+    assert count_rows(app, Channel) == 0
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -231,7 +226,7 @@ def test_assign_bio_is_404_as_there_are_no_bio_pages(app, client, user, api_key_
 
     assert response.status_code == 404
     assert response.json == {"error": 1, "message": "Bio page not found"}
-    assert count(app, ChannelItem) == 0
+    assert count_rows(app, ChannelItem) == 0
 
 
 def test_assign_bad_ids_or_type_is_404_and_writes_nothing(app, client, user, api_key_headers):
@@ -250,7 +245,7 @@ def test_assign_bad_ids_or_type_is_404_and_writes_nothing(app, client, user, api
         response = client.post(path, headers=headers)
         assert response.status_code == 404, path
         assert response.json == {"error": 1, "message": message}
-    assert count(app, ChannelItem) == 0
+    assert count_rows(app, ChannelItem) == 0
 
 
 def test_items_of_a_missing_channel_is_404(client, user, api_key_headers):
@@ -330,8 +325,8 @@ def test_delete_channel_unassigns_but_keeps_items(app, client, user, api_key_hea
     assert response.status_code == 200
     assert response.json == {"error": 0, "message": "Channel has been deleted successfully."}
     assert channel_row(app, channel) is None
-    assert count(app, ChannelItem) == 0
-    assert (count(app, ShortUrl), count(app, QrCode)) == (1, 1)
+    assert count_rows(app, ChannelItem) == 0
+    assert (count_rows(app, ShortUrl), count_rows(app, QrCode)) == (1, 1)
 
 
 def test_delete_missing_channel_is_404_and_deletes_nothing(app, client, user, api_key_headers):
@@ -342,4 +337,4 @@ def test_delete_missing_channel_is_404_and_deletes_nothing(app, client, user, ap
         response = client.delete(path, headers=headers)
         assert response.status_code == 404, path
         assert response.json["error"] == 1
-    assert count(app, Channel) == 1
+    assert count_rows(app, Channel) == 1

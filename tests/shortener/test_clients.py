@@ -3,14 +3,13 @@ they send (and unknown ones, ignored in this family only), form and untyped bodi
 endpoints of GemPixel's PHP wrapper, `campaign` on links and `expires` on the account."""
 
 import pytest
-from sqlalchemy import func, select
 
 from likepion.auth.models import User
 from likepion.backlink.models import Group
 from likepion.core.db import db
 from likepion.shortener.models import Pixel, ShortUrl
 from tests.factories import make_request, make_server
-from tests.helpers import MISSING_ID
+from tests.helpers import MISSING_ID, count_rows
 from tests.shortener.conftest import put_on_plan
 
 
@@ -20,11 +19,6 @@ def link_row(app, link_id) -> ShortUrl | None:
         if link is not None:
             db.session.expunge(link)
         return link
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def add_campaign(client, headers, name="Spring") -> int:
@@ -56,7 +50,7 @@ def test_a_wrong_key_in_any_scheme_is_401(app, client, user, header):
     assert response.status_code == 401
     assert response.json["error"] == 1
     assert "API key" in response.json["message"]
-    assert count(app, ShortUrl) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_token_and_bare_keys_share_the_callers_rate_limit(app, client, user):
@@ -180,7 +174,7 @@ def test_bad_new_fields_are_400_and_write_nothing(app, client, user, api_key_hea
     assert response.status_code == 400, response.json
     assert response.json["error"] == 1
     assert field in response.json["message"]
-    assert count(app, ShortUrl) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_private_links_are_left_out_of_the_public_campaign_list(
@@ -261,7 +255,7 @@ def test_backlink_family_still_refuses_unknown_fields(app, client, user, jwt_hea
     assert response.status_code == 422
     assert response.json["success"] is False
     assert "color" in str(response.json)
-    assert count(app, Group) == 0
+    assert count_rows(app, Group) == 0
 
 
 def test_worker_family_still_refuses_unknown_fields(app, client, user):
@@ -342,7 +336,7 @@ def test_form_bodies_that_fail_validation_are_400_and_write_nothing(
         assert response.status_code == 400, (form, text, response.json)
         assert response.json["error"] == 1
         assert words in response.json["message"], response.json
-    assert count(app, ShortUrl) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_form_update_changes_only_the_sent_fields(app, client, user, api_key_headers):
@@ -427,7 +421,7 @@ def test_legacy_user_create_and_get_answer_as_user_add_and_get(app, client, admi
 
 
 def test_legacy_user_endpoints_are_admin_only(app, client, user, api_key_headers):
-    users_before = count(app, User)
+    users_before = count_rows(app, User)
     for path, body in (
         ("/api/user/create", {"username": "x12", "email": "x@example.com", "password": "12345"}),
         ("/api/user/get", {"userid": user.id}),
@@ -435,7 +429,7 @@ def test_legacy_user_endpoints_are_admin_only(app, client, user, api_key_headers
         response = client.post(path, json=body, headers=api_key_headers(user))
         assert response.status_code == 403, path
         assert response.json["error"] == 1
-    assert count(app, User) == users_before
+    assert count_rows(app, User) == users_before
 
 
 def test_legacy_endpoints_are_documented_as_deprecated(client):

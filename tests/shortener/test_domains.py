@@ -1,9 +1,8 @@
 """Branded domains (seed 004): list, add, update, delete; the plan's domain count."""
 
-from sqlalchemy import func, select
-
 from likepion.core.db import db
 from likepion.shortener.models import Domain, ShortUrl
+from tests.helpers import count_rows
 
 DOMAIN_KEYS = {"id", "domain", "redirectroot", "redirect404"}
 NUMBERS = {"result", "perpage", "currentpage", "nextpage", "maxpage"}
@@ -21,11 +20,6 @@ def domain_row(app, domain_id):
         if row is None:
             return None
         return (row.user_id, row.scheme, row.host, row.redirect_root, row.redirect_404)
-
-
-def domain_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Domain))
 
 
 # --- add --------------------------------------------------------------------------------------
@@ -85,7 +79,7 @@ def test_the_free_plan_has_no_domains(app, client, user, api_key_headers):
         "error": 1,
         "message": "Branded domains are not available on your plan.",
     }
-    assert domain_count(app) == 0
+    assert count_rows(app, Domain) == 0
 
 
 def test_business_plan_allows_one_domain(app, client, business_user, api_key_headers):
@@ -97,7 +91,7 @@ def test_business_plan_allows_one_domain(app, client, business_user, api_key_hea
     assert response.status_code == 403
     assert response.json["error"] == 1
     assert "allows 1" in response.json["message"]
-    assert domain_count(app) == 1
+    assert count_rows(app, Domain) == 1
 
 
 def test_add_domain_bad_input_writes_nothing(app, client, power_user, api_key_headers):
@@ -128,7 +122,7 @@ def test_add_domain_bad_input_writes_nothing(app, client, power_user, api_key_he
         assert response.status_code == 400, body
         assert response.json["error"] == 1
         assert words in response.json["message"], (body, response.json)
-    assert domain_count(app) == 0
+    assert count_rows(app, Domain) == 0
 
 
 def test_a_host_is_registered_once_across_users(
@@ -149,7 +143,7 @@ def test_a_host_is_registered_once_across_users(
         assert response.status_code == 409, domain
         assert response.json["error"] == 1
         assert response.json["message"]
-    assert domain_count(app) == 1
+    assert count_rows(app, Domain) == 1
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -280,7 +274,7 @@ def test_delete_domain(app, client, business_user, api_key_headers):
 
     assert response.status_code == 200
     assert response.json == {"error": 0, "message": "Domain has been deleted successfully."}
-    assert domain_count(app) == 0
+    assert count_rows(app, Domain) == 0
 
 
 def test_a_domain_in_use_cannot_be_deleted(app, client, business_user, api_key_headers):
@@ -300,12 +294,12 @@ def test_a_domain_in_use_cannot_be_deleted(app, client, business_user, api_key_h
         "error": 1,
         "message": "1 link(s) use this domain; move or delete them first.",
     }
-    assert domain_count(app) == 1
+    assert count_rows(app, Domain) == 1
     with app.app_context():
         assert db.session.get(ShortUrl, link.json["id"]).domain_id == domain
     client.delete(f"/api/url/{link.json['id']}/delete", headers=headers)
     assert client.delete(f"/api/domain/{domain}/delete", headers=headers).status_code == 200
-    assert domain_count(app) == 0
+    assert count_rows(app, Domain) == 0
 
 
 def test_delete_missing_domain_is_404_and_deletes_nothing(
@@ -318,4 +312,4 @@ def test_delete_missing_domain_is_404_and_deletes_nothing(
         response = client.delete(path, headers=headers)
         assert response.status_code == 404, path
         assert response.json["error"] == 1
-    assert domain_count(app) == 1
+    assert count_rows(app, Domain) == 1

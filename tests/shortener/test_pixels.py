@@ -2,10 +2,11 @@
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from likepion.core.db import db
 from likepion.shortener.models import Pixel, ShortUrl, short_url_pixels
+from tests.helpers import count_rows
 
 PIXEL_TYPES = [
     "gtmpixel", "gapixel", "fbpixel", "adwordspixel", "linkedinpixel", "twitterpixel",
@@ -27,11 +28,6 @@ def pixel_row(app, pixel_id):
     with app.app_context():
         row = db.session.get(Pixel, pixel_id)
         return None if row is None else (row.user_id, row.type, row.name, row.tag)
-
-
-def pixel_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Pixel))
 
 
 # --- add --------------------------------------------------------------------------------------
@@ -67,7 +63,7 @@ def test_the_free_plan_has_no_pixels(app, client, user, api_key_headers):
 
     assert response.status_code == 403
     assert response.json == {"error": 1, "message": "Pixels are not available on your plan."}
-    assert pixel_count(app) == 0
+    assert count_rows(app, Pixel) == 0
 
 
 def test_business_plan_allows_ten_pixels(app, client, business_user, api_key_headers):
@@ -84,7 +80,7 @@ def test_business_plan_allows_ten_pixels(app, client, business_user, api_key_hea
         "error": 1,
         "message": "Your plan allows 10 pixels; delete one or upgrade.",
     }
-    assert pixel_count(app) == 10
+    assert count_rows(app, Pixel) == 10
 
 
 def test_admins_are_not_plan_limited(app, client, admin, api_key_headers):
@@ -109,7 +105,7 @@ def test_add_pixel_bad_input_writes_nothing(app, client, business_user, api_key_
         assert response.status_code == 400, body
         assert response.json["error"] == 1
         assert field in response.json["message"], body
-    assert pixel_count(app) == 0
+    assert count_rows(app, Pixel) == 0
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -228,4 +224,4 @@ def test_delete_missing_pixel_is_404_and_deletes_nothing(
         response = client.delete(path, headers=headers)
         assert response.status_code == 404, path
         assert response.json["error"] == 1
-    assert pixel_count(app) == 1
+    assert count_rows(app, Pixel) == 1

@@ -19,6 +19,7 @@ from tests.helpers import (
     QuietHandler,
     assert_error,
     assert_foreign_answers_like_missing,
+    count_rows,
     loopback_server,
 )
 from tests.images import decoded, image_bytes, svg_to_png
@@ -77,11 +78,6 @@ def new_qr(client, headers, **body) -> int:
     response = add_qr(client, headers, **body)
     assert response.status_code == 200, response.json
     return response.json["id"]
-
-
-def qr_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(QrCode))
 
 
 def qr_row(app, qr_id) -> QrCode | None:
@@ -328,7 +324,7 @@ def test_logo_url_on_a_loopback_host_is_refused(app, client, user, api_key_heade
 
     assert_error(response, 400)
     assert "public" in response.json["message"]
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
 
 
 def test_logo_url_is_fetched_from_a_public_host(app, client, user, api_key_headers, logo_server):
@@ -349,7 +345,7 @@ def test_logo_url_that_redirects_is_refused(app, client, user, api_key_headers, 
     assert_error(response, 400)
     assert "could not be downloaded" in response.json["message"]
     assert logo_server.requested == ["/moved"]
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
 
 
 def test_bad_logos_are_refused(app, client, user, api_key_headers):
@@ -365,7 +361,7 @@ def test_bad_logos_are_refused(app, client, user, api_key_headers):
         response = add_qr(client, api_key_headers(user), **SEED_BODY, logo=logo)
         assert_error(response, 400)
         assert "logo" in response.json["message"], logo
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
 
 
 def test_logo_with_too_many_pixels_is_refused_before_decoding(app, client, user, api_key_headers):
@@ -375,7 +371,7 @@ def test_logo_with_too_many_pixels_is_refused_before_decoding(app, client, user,
 
     assert_error(response, 400)
     assert "megapixels" in response.json["message"]
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
 
 
 def test_add_qr_bad_input_writes_nothing(app, client, user, api_key_headers):
@@ -403,7 +399,7 @@ def test_add_qr_bad_input_writes_nothing(app, client, user, api_key_headers):
     for body in cases:
         response = client.post("/api/qr/add", json=body, headers=api_key_headers(user))
         assert_error(response, 400)
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
 
 
 def test_qr_endpoints_need_an_api_key(app, client, user, api_key_headers):
@@ -417,7 +413,7 @@ def test_qr_endpoints_need_an_api_key(app, client, user, api_key_headers):
     ]:
         response = getattr(client, method)(path, json=SEED_BODY, headers={"Authorization": "x"})
         assert_error(response, 401)
-    assert qr_count(app) == 1
+    assert count_rows(app, QrCode) == 1
 
 
 # --- update -----------------------------------------------------------------------------------
@@ -529,7 +525,7 @@ def test_data_no_qr_version_can_hold_is_400_on_create(app, client, user, api_key
         response = add_qr(client, headers, **body)
         assert_error(response, 400)
         assert "Too much data for a QR code" in response.json["message"]
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
     assert add_qr(client, headers, type="text", data="~" * 1900).status_code == 200
 
 

@@ -7,9 +7,9 @@ import pytest
 
 from likepion.core.db import db
 from likepion.shortener import urlcheck
-from likepion.shortener.models import Overlay, Splash
-from tests.helpers import assert_error, post_link
-from tests.shortener.test_urls import link_count, link_row, new_link
+from likepion.shortener.models import Overlay, ShortUrl, Splash
+from tests.helpers import assert_error, count_rows, post_link
+from tests.shortener.test_urls import link_row, new_link
 
 PUBLIC_URL = "https://short.example"
 
@@ -65,7 +65,7 @@ def test_other_schemes_and_private_hosts_stay_refused(
 
     assert_error(response, 400)
     assert words in response.json["message"], response.json["message"]
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_update_completes_the_new_url(app, client, user, api_key_headers):

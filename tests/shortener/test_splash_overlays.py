@@ -5,10 +5,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import func, select
 
 from likepion.core.db import db
 from likepion.shortener.models import Overlay, ShortUrl, Splash
+from tests.helpers import count_rows
 
 NUMBERS = {"result", "perpage", "currentpage", "nextpage", "maxpage"}
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
@@ -25,11 +25,6 @@ def add_overlay(client, headers, name="Product 1 Promo", type="message", **body)
     response = client.post("/api/overlay/add", json=body, headers=headers)
     assert response.status_code == 200, response.json
     return response.json["id"]
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def splash_row(app, splash_id):
@@ -216,7 +211,7 @@ def test_the_free_plan_has_none(app, client, user, api_key_headers, kind):
         "error": 1,
         "message": f"{kind.words[0].upper()}{kind.words[1:]} are not available on your plan.",
     }
-    assert count(app, kind.model) == 0
+    assert count_rows(app, kind.model) == 0
 
 
 @KINDS
@@ -234,7 +229,7 @@ def test_business_plan_allows_its_count(app, client, business_user, api_key_head
         "error": 1,
         "message": f"Your plan allows {kind.plan_count} {kind.words}; delete one or upgrade.",
     }
-    assert count(app, kind.model) == kind.plan_count
+    assert count_rows(app, kind.model) == kind.plan_count
 
 
 @KINDS
@@ -246,7 +241,7 @@ def test_add_bad_input_writes_nothing(app, client, business_user, api_key_header
         assert response.status_code == 400, body
         assert response.json["error"] == 1
         assert field_name in response.json["message"], body
-    assert count(app, kind.model) == 0
+    assert count_rows(app, kind.model) == 0
 
 
 @KINDS
@@ -279,7 +274,7 @@ def test_delete_missing_is_404_and_deletes_nothing(
         response = client.delete(path, headers=headers)
         assert response.status_code == 404, path
         assert response.json["error"] == 1
-    assert count(app, kind.model) == 1
+    assert count_rows(app, kind.model) == 1
 
 
 @KINDS

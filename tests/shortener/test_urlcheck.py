@@ -11,10 +11,11 @@ import pytest
 
 from likepion import create_app
 from likepion.shortener import urlcheck
-from tests.helpers import QuietHandler, assert_error, loopback_server
+from likepion.shortener.models import QrCode, ShortUrl
+from tests.helpers import QuietHandler, assert_error, count_rows, loopback_server
 from tests.images import image_bytes
-from tests.shortener.test_qr import SEED_BODY, add_qr, new_qr, qr_count, qr_row
-from tests.shortener.test_urls import link_count, link_row
+from tests.shortener.test_qr import SEED_BODY, add_qr, new_qr, qr_row
+from tests.shortener.test_urls import link_row
 
 PUBLIC_URL = "https://short.example"
 LOOPBACK = ipaddress.ip_address("127.0.0.1")
@@ -74,7 +75,7 @@ def test_destination_in_our_own_network_is_refused(
 
     assert_error(response, 400)
     assert "url" in response.json["message"]
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 @pytest.mark.parametrize("url", PUBLIC_URLS)
@@ -95,7 +96,7 @@ def test_public_host_is_refused_whatever_the_host_header(
     )
 
     assert_error(response, 400)
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_production_refuses_to_start_without_public_url(monkeypatch, tmp_path):
@@ -152,7 +153,7 @@ def test_logo_on_a_private_address_in_any_spelling_is_refused(
 
     assert_error(response, 400)
     assert "public" in response.json["message"]
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
 
 
 @pytest.fixture
@@ -216,4 +217,4 @@ def test_logo_host_with_any_private_address_is_refused(
     assert "public" in response.json["message"]
     assert server.lookups == [("logo.test", server.server_port)]
     assert server.seen == []
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0

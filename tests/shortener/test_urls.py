@@ -9,7 +9,13 @@ from likepion.auth import passwords
 from likepion.core.db import db
 from likepion.shortener.models import ChannelItem, Click, Domain, Overlay, ShortUrl, Splash
 from tests.clicks import NO_CLICKS, add_clicks
-from tests.helpers import MISSING_ID, assert_error, assert_foreign_answers_like_missing, post_link
+from tests.helpers import (
+    MISSING_ID,
+    assert_error,
+    assert_foreign_answers_like_missing,
+    count_rows,
+    post_link,
+)
 from tests.shortener.conftest import EVERY_FEATURE, put_on_plan
 
 ITEM_FIELDS = {
@@ -41,11 +47,6 @@ def add_object(client, headers, path, body) -> int:
 
 def add_domain(client, headers, host="go.example.com") -> int:
     return add_object(client, headers, "/api/domain/add", {"domain": f"https://{host}"})
-
-
-def link_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(ShortUrl))
 
 
 def link_row(app, link_id) -> ShortUrl | None:
@@ -144,14 +145,14 @@ def test_custom_alias_with_bad_characters_or_length_is_refused(app, client, busi
         response = post_link(client, api_key_headers(business_user), custom=alias)
         assert_error(response, 400)
         assert "custom" in response.json["message"]
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_reserved_words_are_refused_as_aliases(app, client, business_user, api_key_headers):
     for alias in ("api", "qr", "r", "u", "healthz", "openapi.json", "API"):
         response = post_link(client, api_key_headers(business_user), custom=alias)
         assert_error(response, 400)
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_taken_alias_is_a_conflict(app, client, business_user, api_key_headers):
@@ -162,7 +163,7 @@ def test_taken_alias_is_a_conflict(app, client, business_user, api_key_headers):
 
     assert_error(response, 409)
     assert "promo" in response.json["message"]
-    assert link_count(app) == 1
+    assert count_rows(app, ShortUrl) == 1
     assert link_row(app, first).url == "https://example.com/page"
 
 
@@ -173,7 +174,7 @@ def test_alias_taken_by_another_user_is_a_conflict_too(app, client, business_use
     response = post_link(client, api_key_headers(business_user), custom="promo")
 
     assert_error(response, 409)
-    assert link_count(app) == 1
+    assert count_rows(app, ShortUrl) == 1
 
 
 def test_same_alias_on_a_branded_domain_is_allowed(app, client, power_user, api_key_headers):
@@ -188,7 +189,7 @@ def test_same_alias_on_a_branded_domain_is_allowed(app, client, power_user, api_
     assert link_row(app, own).domain_id is None
     assert link_row(app, response.json["id"]).domain_id == domain_id
     assert_error(post_link(client, headers, custom="promo", domain="go.example.com"), 409)
-    assert link_count(app) == 2
+    assert count_rows(app, ShortUrl) == 2
 
 
 def test_unsafe_or_malformed_destinations_are_refused(app, client, user, api_key_headers):
@@ -208,7 +209,7 @@ def test_unsafe_or_malformed_destinations_are_refused(app, client, user, api_key
         response = post_link(client, api_key_headers(user), url=url)
         assert_error(response, 400)
         assert "url" in response.json["message"], url
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_link_to_a_branded_domain_is_refused(app, client, power_user, api_key_headers):
@@ -217,7 +218,7 @@ def test_link_to_a_branded_domain_is_refused(app, client, power_user, api_key_he
 
     for url in ("https://go.example.com/promo", "http://GO.example.com./promo"):
         assert_error(post_link(client, headers, url=url), 400)
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_add_link_bad_fields_write_nothing(app, client, power_user, api_key_headers):
@@ -240,14 +241,14 @@ def test_add_link_bad_fields_write_nothing(app, client, power_user, api_key_head
         "/api/url/add", data="{not json", headers=headers, content_type="application/json"
     )
     assert_error(broken, 400)
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_add_link_without_api_key_is_401(app, client):
     response = client.post("/api/url/add", json={"url": "https://example.com"})
 
     assert_error(response, 401)
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 # --- tenancy ----------------------------------------------------------------------------------
@@ -294,7 +295,7 @@ def test_someone_elses_objects_in_the_body_are_404(app, client, power_user, othe
             )
             assert_error(their_answer, 404)
             assert their_answer.json == missing_answer.json
-    assert link_count(app) == 1
+    assert count_rows(app, ShortUrl) == 1
     with app.app_context():
         link = db.session.get(ShortUrl, mine)
         assert link.url == "https://example.com/mine"
@@ -316,7 +317,7 @@ def test_someone_elses_splash_or_overlay_type_is_404(app, client, power_user, ot
         missing = post_link(client, headers, type=f"{kind}-{MISSING_ID}")
         assert_error(theirs, 404)
         assert theirs.json == missing.json
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 # --- GET /api/url/:id -------------------------------------------------------------------------
@@ -663,7 +664,7 @@ def test_delete_with_a_bad_id_is_404_and_deletes_nothing(app, client, user, api_
 
     for path in ("/api/url/abc/delete", "/api/url/0/delete", f"/api/url/{MISSING_ID}/delete"):
         assert_error(client.delete(path, headers=headers), 404)
-    assert link_count(app) == 1
+    assert count_rows(app, ShortUrl) == 1
 
 
 def test_deleting_a_links_domain_is_refused_while_in_use(app, client, power_user, api_key_headers):
