@@ -28,6 +28,15 @@ def count_rows(app, model, *where) -> int:
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
+def load_row(app, model, row_id):
+    """The row of `model` with this primary key, detached from the session (None if missing)."""
+    with app.app_context():
+        row = db.session.get(model, row_id)
+        if row is not None:
+            db.session.expunge(row)
+        return row
+
+
 def balance(app, user) -> int:
     """The user's credits, checked against the ledger sum."""
     with app.app_context():

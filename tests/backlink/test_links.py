@@ -12,7 +12,7 @@ from likepion.backlink.models import Link, Request
 from likepion.core.db import db
 from likepion.credits.models import LedgerEntry
 from tests.factories import make_request, make_server, make_site, make_user
-from tests.helpers import balance
+from tests.helpers import balance, load_row
 
 BASE = "/api/v1/backlink"
 LINK_FIELDS = {
@@ -53,14 +53,6 @@ def ledger_rows(app, user, reason):
             .order_by(LedgerEntry.created_at)
         ).all()
         return [(row.amount, row.reference) for row in rows]
-
-
-def load(app, model, row_id):
-    with app.app_context():
-        row = db.session.get(model, row_id)
-        if row is not None:
-            db.session.expunge(row)
-        return row
 
 
 def assert_held_credits(app, user, info, spent_before=0, initial=1000):
@@ -377,7 +369,7 @@ def test_retry_all_of_someone_elses_request_is_404(app, client, user, other_user
     theirs = make_request(app, other_user, links=["failed"])
     response = client.post(links_url(theirs) + "/retry-all", headers=jwt_headers(user))
     assert response.status_code == 404
-    assert load(app, Link, theirs.link_ids[0]).status == "failed"
+    assert load_row(app, Link, theirs.link_ids[0]).status == "failed"
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -472,14 +464,14 @@ def test_retry_requeues_a_failed_link_and_reopens_a_finished_request(
     data = response.json["data"]
     assert set(data) == LINK_FIELDS
     assert data | {"status": "queued", "retry_count": 0, "error_message": ""} == data
-    link = load(app, Link, info.link_ids[0])
+    link = load_row(app, Link, info.link_ids[0])
     assert (link.status, link.retry_count, link.refunded, link.claimed_until) == (
         "queued",
         0,
         False,
         None,
     )
-    request = load(app, Request, info.id)
+    request = load_row(app, Request, info.id)
     assert (request.status, request.completed_at) == ("running", None)
     assert balance(app, user) == before  # never refunded: nothing to charge
     assert ledger_rows(app, user, "link.retry") == []
@@ -498,8 +490,8 @@ def test_retry_of_a_refunded_link_charges_its_price_again(app, client, user, jwt
     assert retry(client, user, jwt_headers, info).status_code == 200
 
     assert ledger_rows(app, user, "link.retry") == [(-25, str(info.link_ids[0]))]
-    assert load(app, Link, info.link_ids[0]).refunded is False
-    assert load(app, Request, info.id).status == "running"
+    assert load_row(app, Link, info.link_ids[0]).refunded is False
+    assert load_row(app, Request, info.id).status == "running"
     assert_held_credits(app, user, info)
 
 
@@ -523,9 +515,9 @@ def test_retry_without_enough_credits_is_402_and_changes_nothing(app, client, jw
 
     assert response.status_code == 402
     assert response.json["error"] == "insufficient_credits"
-    link = load(app, Link, info.link_ids[0])
+    link = load_row(app, Link, info.link_ids[0])
     assert (link.status, link.refunded) == ("failed", True)
-    assert load(app, Request, info.id).status == "failed"
+    assert load_row(app, Request, info.id).status == "failed"
     assert ledger_rows(app, poor, "link.retry") == []
     assert balance(app, poor) == 0
 
@@ -539,7 +531,7 @@ def test_retry_of_a_link_that_did_not_fail_is_409(app, client, user, jwt_headers
     assert response.status_code == 409
     assert response.json["error"] == "invalid_state"
     assert status in response.json["message"]
-    assert load(app, Link, info.link_ids[0]).status == status
+    assert load_row(app, Link, info.link_ids[0]).status == status
 
 
 def test_retry_in_a_stopped_request_waits_for_its_start(app, client, user, jwt_headers):
@@ -547,8 +539,8 @@ def test_retry_in_a_stopped_request_waits_for_its_start(app, client, user, jwt_h
 
     assert retry(client, user, jwt_headers, info).status_code == 200
 
-    assert load(app, Link, info.link_ids[0]).status == "pending"
-    assert load(app, Request, info.id).status == "stopped"
+    assert load_row(app, Link, info.link_ids[0]).status == "pending"
+    assert load_row(app, Request, info.id).status == "stopped"
 
 
 def test_retry_when_the_target_is_already_reached_is_409(app, client, user, jwt_headers):
@@ -603,7 +595,7 @@ def test_retry_all_requeues_every_failed_link_with_one_charge(app, client, user,
         ]
         assert not any(link.refunded for link in links)
         assert {by_id[i].retry_count for i in info.link_ids[:3]} == {0}
-    assert load(app, Request, info.id).status == "running"
+    assert load_row(app, Request, info.id).status == "running"
     assert_held_credits(app, user, info)
 
 
@@ -613,7 +605,7 @@ def test_retry_all_without_failed_links_changes_nothing(app, client, user, jwt_h
     response = client.post(links_url(info) + "/retry-all", headers=jwt_headers(user))
 
     assert response.json["data"] == {"retried": 0}
-    assert load(app, Request, info.id).status == "completed"
+    assert load_row(app, Request, info.id).status == "completed"
     assert ledger_rows(app, user, "link.retry_all") == []
 
 
@@ -663,8 +655,8 @@ def test_secondary_site_links_are_not_requeued(app, client, user, jwt_headers):
     assert one.status_code == 409
     assert "secondary" in one.json["message"]
     assert every.json["data"] == {"retried": 1}
-    assert load(app, Link, info.link_ids[1]).status == "failed"
-    assert load(app, Link, info.link_ids[2]).status == "queued"
+    assert load_row(app, Link, info.link_ids[1]).status == "failed"
+    assert load_row(app, Link, info.link_ids[2]).status == "queued"
 
 
 # --- delete ----------------------------------------------------------------------------------
@@ -685,9 +677,9 @@ def test_delete_of_a_link_not_built_refunds_it_and_gives_back_its_slot(
 
     assert response.status_code == 200
     assert response.json == {"success": True, "data": {"deleted": 1, "refunded": 30}}
-    assert load(app, Link, info.link_ids[0]) is None
+    assert load_row(app, Link, info.link_ids[0]) is None
     assert ledger_rows(app, user, "link.delete") == [(30, str(info.link_ids[0]))]
-    request = load(app, Request, info.id)
+    request = load_row(app, Request, info.id)
     assert (request.target, request.status) == (2, "running")
     assert_held_credits(app, user, info)
 
@@ -699,8 +691,8 @@ def test_delete_of_a_completed_link_refunds_nothing(app, client, user, jwt_heade
     response = delete(client, user, jwt_headers, info)
 
     assert response.json["data"] == {"deleted": 1, "refunded": 0}
-    assert load(app, Link, info.link_ids[0]) is None
-    assert load(app, Request, info.id).target == 2
+    assert load_row(app, Link, info.link_ids[0]) is None
+    assert load_row(app, Request, info.id).target == 2
     assert balance(app, user) == before
     assert_held_credits(app, user, info)
 
@@ -716,7 +708,7 @@ def test_delete_of_a_refunded_failed_link_drops_its_slot_without_a_second_refund
     assert delete(client, user, jwt_headers, info).json["data"]["refunded"] == 0
 
     assert balance(app, user) == before
-    assert load(app, Request, info.id).target == 2
+    assert load_row(app, Request, info.id).target == 2
     assert_held_credits(app, user, info)
 
 
@@ -729,7 +721,7 @@ def test_delete_of_a_refunded_cancelled_link_drops_its_slot(app, client, user, j
     assert delete(client, user, jwt_headers, info, n=2).json["data"]["refunded"] == 0
 
     assert balance(app, user) == before
-    assert load(app, Request, info.id).target == 2
+    assert load_row(app, Request, info.id).target == 2
     assert_held_credits(app, user, info)
 
 
@@ -751,8 +743,8 @@ def test_delete_of_a_secondary_link_moves_no_money(app, client, user, jwt_header
 
     assert response.json["data"] == {"deleted": 1, "refunded": 0}
     assert balance(app, user) == before
-    assert load(app, Request, info.id).target == 1
-    assert load(app, Link, info.link_ids[1]) is None
+    assert load_row(app, Request, info.id).target == 1
+    assert load_row(app, Link, info.link_ids[1]) is None
 
 
 def test_delete_of_the_last_open_link_completes_the_request(app, client, user, jwt_headers):
@@ -760,7 +752,7 @@ def test_delete_of_the_last_open_link_completes_the_request(app, client, user, j
 
     assert delete(client, user, jwt_headers, info, n=1).status_code == 200
 
-    request = load(app, Request, info.id)
+    request = load_row(app, Request, info.id)
     assert (request.target, request.status) == (1, "completed")
     assert request.completed_at is not None
     assert_held_credits(app, user, info)

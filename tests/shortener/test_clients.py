@@ -9,16 +9,8 @@ from likepion.backlink.models import Group
 from likepion.core.db import db
 from likepion.shortener.models import Pixel, ShortUrl
 from tests.factories import make_request, make_server
-from tests.helpers import MISSING_ID, count_rows
+from tests.helpers import MISSING_ID, count_rows, load_row
 from tests.shortener.conftest import put_on_plan
-
-
-def link_row(app, link_id) -> ShortUrl | None:
-    with app.app_context():
-        link = db.session.get(ShortUrl, link_id)
-        if link is not None:
-            db.session.expunge(link)
-        return link
 
 
 def add_campaign(client, headers, name="Spring") -> int:
@@ -83,7 +75,7 @@ def test_link_stores_and_returns_description_metaimage_status_and_campaign(
 
     assert response.status_code == 200, response.json
     link_id = response.json["id"]
-    row = link_row(app, link_id)
+    row = load_row(app, ShortUrl, link_id)
     assert (row.description, row.meta_image, row.status, row.campaign_id) == (
         "A post from the blog",
         "https://example.com/cover.png",
@@ -136,7 +128,7 @@ def test_update_sets_description_status_metaimage_and_clears_the_campaign(
     )
 
     assert response.status_code == 200, response.json
-    row = link_row(app, link_id)
+    row = load_row(app, ShortUrl, link_id)
     assert (row.description, row.status, row.meta_image, row.campaign_id) == (
         "Now described",
         "private",
@@ -153,7 +145,7 @@ def test_metadescription_wins_over_description(app, client, user, api_key_header
         headers=api_key_headers(user),
     )
 
-    assert link_row(app, response.json["id"]).description == "meta"
+    assert load_row(app, ShortUrl, response.json["id"]).description == "meta"
 
 
 @pytest.mark.parametrize(
@@ -211,7 +203,7 @@ def test_unknown_fields_are_ignored_by_url_add_and_change_nothing_else(
     )
 
     assert response.status_code == 200, response.json
-    row = link_row(app, response.json["id"])
+    row = load_row(app, ShortUrl, response.json["id"])
     assert (row.user_id, row.url) == (user.id, "https://example.com/")
     assert row.id != 77
     assert (
@@ -288,7 +280,7 @@ def test_form_encoded_url_add_is_read(app, client, user, api_key_headers):
     )
 
     assert response.status_code == 200, response.json
-    row = link_row(app, response.json["id"])
+    row = load_row(app, ShortUrl, response.json["id"])
     assert (row.url, row.description, row.user_id) == (
         "https://example.com/form",
         "From a form",
@@ -314,9 +306,9 @@ def test_multipart_form_and_untyped_json_bodies_are_read(app, client, user, api_
 
     for response in (multipart, untyped, no_type):
         assert response.status_code == 200, response.json
-    assert link_row(app, multipart.json["id"]).url == "https://example.com/multi"
-    assert link_row(app, untyped.json["id"]).title == "Plain"
-    assert link_row(app, no_type.json["id"]).url == "https://example.com/none"
+    assert load_row(app, ShortUrl, multipart.json["id"]).url == "https://example.com/multi"
+    assert load_row(app, ShortUrl, untyped.json["id"]).title == "Plain"
+    assert load_row(app, ShortUrl, no_type.json["id"]).url == "https://example.com/none"
 
 
 def test_form_bodies_that_fail_validation_are_400_and_write_nothing(
@@ -350,7 +342,7 @@ def test_form_update_changes_only_the_sent_fields(app, client, user, api_key_hea
     )
 
     assert response.status_code == 200, response.json
-    row = link_row(app, link_id)
+    row = load_row(app, ShortUrl, link_id)
     assert (row.title, row.description, row.url) == ("Kept", "Changed", "https://example.com/")
 
 

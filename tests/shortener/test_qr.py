@@ -20,6 +20,7 @@ from tests.helpers import (
     assert_error,
     assert_foreign_answers_like_missing,
     count_rows,
+    load_row,
     loopback_server,
 )
 from tests.images import decoded, image_bytes, svg_to_png
@@ -78,14 +79,6 @@ def new_qr(client, headers, **body) -> int:
     response = add_qr(client, headers, **body)
     assert response.status_code == 200, response.json
     return response.json["id"]
-
-
-def qr_row(app, qr_id) -> QrCode | None:
-    with app.app_context():
-        qr = db.session.get(QrCode, qr_id)
-        if qr is not None:
-            db.session.expunge(qr)
-        return qr
 
 
 def rendered(app, qr_id, kind="png") -> tuple[bytes, str]:
@@ -148,7 +141,7 @@ def test_list_qr_has_the_seed_shape(app, client, user, api_key_headers):
     assert [item["id"] for item in items] == [second, first]
     assert all(set(item) == QR_FIELDS for item in items)
     assert [(i["name"], i["scans"]) for i in items] == [("Google", 0), ("Google Canada", 5)]
-    alias = qr_row(app, first).alias
+    alias = load_row(app, QrCode, first).alias
     assert items[1]["link"] == f"http://localhost/qr/{alias}"
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", items[1]["date"])
 
@@ -190,7 +183,7 @@ def test_get_qr_has_details_and_scan_stats(app, client, user, api_key_headers):
     assert set(body["details"]) == QR_FIELDS
     assert (body["details"]["id"], body["details"]["name"]) == (qr_id, "Google Canada")
     assert body["details"]["scans"] == 3
-    assert body["details"]["link"] == f"http://localhost/qr/{qr_row(app, qr_id).alias}"
+    assert body["details"]["link"] == f"http://localhost/qr/{load_row(app, QrCode, qr_id).alias}"
     stats = body["data"]
     assert set(stats) == STATS_FIELDS
     assert (stats["clicks"], stats["uniqueClicks"]) == (3, 2)
@@ -210,7 +203,7 @@ def test_add_qr_with_the_seed_body(app, client, user, api_key_headers):
     assert response.status_code == 200
     body = response.json
     assert set(body) == {"error", "id", "link"} and body["error"] == 0
-    qr = qr_row(app, body["id"])
+    qr = load_row(app, QrCode, body["id"])
     assert body["link"] == f"http://localhost/qr/{qr.alias}"
     assert (qr.user_id, qr.type, qr.data) == (user.id, "link", {"value": "https://google.com"})
     assert (qr.background, qr.foreground, qr.logo) == ("rgb(255,255,255)", "rgb(0,0,0)", None)
@@ -244,7 +237,7 @@ def test_string_data_is_the_types_main_field(app, client, user, api_key_headers,
                                              stored):  # fmt: skip
     qr_id = new_qr(client, api_key_headers(user), type=qr_type, data=data)
 
-    assert qr_row(app, qr_id).data == stored
+    assert load_row(app, QrCode, qr_id).data == stored
     png, payload = rendered(app, qr_id)
     assert data in decoded(png).text == payload
 
@@ -290,7 +283,7 @@ def test_logo_from_a_data_uri_still_decodes_at_level_h(app, client, user, api_ke
 
     png, payload = rendered(app, qr_id)
 
-    stored = PIL.Image.open(io.BytesIO(qr_row(app, qr_id).logo))
+    stored = PIL.Image.open(io.BytesIO(load_row(app, QrCode, qr_id).logo))
     assert (stored.format, stored.size) == ("PNG", (64, 64))
     image = PIL.Image.open(io.BytesIO(png)).convert("RGB")
     assert image.getpixel((image.width // 2, image.height // 2)) == (200, 0, 0)
@@ -304,7 +297,7 @@ def test_logo_is_embedded_in_the_svg(app, client, user, api_key_headers):
 
     svg, _ = rendered(app, qr_id, "svg")
 
-    logo = base64.b64encode(qr_row(app, qr_id).logo).decode()
+    logo = base64.b64encode(load_row(app, QrCode, qr_id).logo).decode()
     assert f'href="data:image/png;base64,{logo}"'.encode() in svg
 
 
@@ -313,7 +306,7 @@ def test_jpeg_logo_is_shrunk_and_stored_as_png(app, client, user, api_key_header
 
     qr_id = new_qr(client, api_key_headers(user), logo=data_uri(jpeg, "image/jpeg"))
 
-    stored = PIL.Image.open(io.BytesIO(qr_row(app, qr_id).logo))
+    stored = PIL.Image.open(io.BytesIO(load_row(app, QrCode, qr_id).logo))
     assert (stored.format, stored.size) == ("PNG", (256, 192))
 
 
@@ -331,7 +324,7 @@ def test_logo_url_is_fetched_from_a_public_host(app, client, user, api_key_heade
     qr_id = new_qr(client, api_key_headers(user), logo=f"{logo_server.base}/logo.png")
 
     assert logo_server.requested == ["/logo.png"]
-    stored = PIL.Image.open(io.BytesIO(qr_row(app, qr_id).logo)).convert("RGB")
+    stored = PIL.Image.open(io.BytesIO(load_row(app, QrCode, qr_id).logo)).convert("RGB")
     assert stored.size == (40, 40) and stored.getpixel((20, 20)) == (0, 0, 255)
     png, payload = rendered(app, qr_id)
     assert decoded(png).text == payload
@@ -429,7 +422,7 @@ def test_update_qr_with_the_seed_body(app, client, user, api_key_headers):
 
     assert response.status_code == 200
     assert response.json == {"error": 0, "message": "QR has been updated successfully."}
-    qr = qr_row(app, qr_id)
+    qr = load_row(app, QrCode, qr_id)
     assert (qr.type, qr.data, qr.name) == ("link", {"value": "https://google.com"}, "Mine")
     assert (qr.background, qr.foreground) == ("rgb(0,0,80)", "rgb(255,255,0)")
     png, payload = rendered(app, qr_id)
@@ -447,7 +440,7 @@ def test_update_qr_keeps_its_type_and_can_drop_the_logo(app, client, user, api_k
     )
 
     assert response.status_code == 200
-    qr = qr_row(app, qr_id)
+    qr = load_row(app, QrCode, qr_id)
     assert (qr.type, qr.data, qr.logo) == ("wifi", {"ssid": "New"}, None)
     png, payload = rendered(app, qr_id)
     assert decoded(png).text == payload and "New" in payload
@@ -456,7 +449,7 @@ def test_update_qr_keeps_its_type_and_can_drop_the_logo(app, client, user, api_k
 def test_update_qr_bad_input_changes_nothing(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     qr_id = new_qr(client, headers, type="wifi", data={"ssid": "HomeNet"})
-    before = qr_row(app, qr_id)
+    before = load_row(app, QrCode, qr_id)
     cases = [
         {},
         {"data": {"password": "no ssid"}},
@@ -469,7 +462,7 @@ def test_update_qr_bad_input_changes_nothing(app, client, user, api_key_headers)
     ]
     for body in cases:
         assert_error(client.put(f"/api/qr/{qr_id}/update", json=body, headers=headers), 400)
-    after = qr_row(app, qr_id)
+    after = load_row(app, QrCode, qr_id)
     assert (after.type, after.data, after.background, after.logo, after.updated_at) == (
         before.type, before.data, before.background, before.logo, before.updated_at,
     )  # fmt: skip
@@ -486,7 +479,7 @@ def test_delete_qr_removes_it_and_its_scans(app, client, user, api_key_headers):
 
     assert response.status_code == 200
     assert response.json == {"error": 0, "message": "QR Code has been deleted successfully."}
-    assert qr_row(app, qr_id) is None and qr_row(app, kept) is not None
+    assert load_row(app, QrCode, qr_id) is None and load_row(app, QrCode, kept) is not None
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Click)) == 0
     assert_error(client.delete(f"/api/qr/{qr_id}/delete", headers=headers), 404)
@@ -503,7 +496,7 @@ def test_someone_elses_qr_answers_like_a_missing_one(app, client, user, other_us
         ("delete", "/api/qr/{}/delete", None),
     ]
     assert_foreign_answers_like_missing(client, headers, theirs, requests)
-    qr = qr_row(app, theirs)
+    qr = load_row(app, QrCode, theirs)
     assert qr.data == {"value": "https://example.com/bob"} and qr.user_id == other_user.id
 
 
@@ -534,13 +527,13 @@ def test_update_that_overflows_the_qr_is_400_and_the_code_still_renders(
 ):
     headers = api_key_headers(user)
     qr_id = new_qr(client, headers, type="text", data="~" * 1900)
-    before = qr_row(app, qr_id)
+    before = load_row(app, QrCode, qr_id)
     logo = data_uri(image_bytes((200, 0, 0)))
 
     for body in ({"data": "~" * 1900, "logo": logo}, {"type": "vcard", "data": FULL_VCARD}):
         assert_error(client.put(f"/api/qr/{qr_id}/update", json=body, headers=headers), 400)
 
-    after = qr_row(app, qr_id)
+    after = load_row(app, QrCode, qr_id)
     assert (after.type, after.data, after.logo) == (before.type, before.data, before.logo)
     alias = after.alias
     assert client.get(f"/qr/{alias}").status_code == 200

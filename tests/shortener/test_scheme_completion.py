@@ -8,8 +8,8 @@ import pytest
 from likepion.core.db import db
 from likepion.shortener import urlcheck
 from likepion.shortener.models import Overlay, ShortUrl, Splash
-from tests.helpers import assert_error, count_rows, post_link
-from tests.shortener.test_urls import link_row, new_link
+from tests.helpers import assert_error, count_rows, load_row, post_link
+from tests.shortener.test_urls import new_link
 
 PUBLIC_URL = "https://short.example"
 
@@ -31,7 +31,7 @@ def test_url_without_scheme_is_stored_as_https(app, client, user, api_key_header
     response = post_link(client, api_key_headers(user), url=given)
 
     assert response.status_code == 200, response.json
-    assert link_row(app, response.json["id"]).url == stored
+    assert load_row(app, ShortUrl, response.json["id"]).url == stored
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,7 @@ def test_update_completes_the_new_url(app, client, user, api_key_headers):
 
     assert response.status_code == 200, response.json
     assert_error(refused, 400)
-    assert link_row(app, link_id).url == "https://example.org/new"
+    assert load_row(app, ShortUrl, link_id).url == "https://example.org/new"
 
 
 def test_targets_are_completed_too(app, client, power_user, api_key_headers):
@@ -91,7 +91,7 @@ def test_targets_are_completed_too(app, client, power_user, api_key_headers):
     }
     link_id = new_link(client, api_key_headers(power_user), **body)
 
-    link = link_row(app, link_id)
+    link = load_row(app, ShortUrl, link_id)
     assert link.url == "https://example.com"
     assert link.geo_targets == {"FR": "https://example.fr/accueil"}
     assert link.device_targets == {"iphone": "https://apps.example.com/ios"}

@@ -12,10 +12,9 @@ import pytest
 from likepion import create_app
 from likepion.shortener import urlcheck
 from likepion.shortener.models import QrCode, ShortUrl
-from tests.helpers import QuietHandler, assert_error, count_rows, loopback_server
+from tests.helpers import QuietHandler, assert_error, count_rows, load_row, loopback_server
 from tests.images import image_bytes
-from tests.shortener.test_qr import SEED_BODY, add_qr, new_qr, qr_row
-from tests.shortener.test_urls import link_row
+from tests.shortener.test_qr import SEED_BODY, add_qr, new_qr
 
 PUBLIC_URL = "https://short.example"
 LOOPBACK = ipaddress.ip_address("127.0.0.1")
@@ -83,7 +82,7 @@ def test_public_destination_is_accepted(app, client, user, api_key_headers, publ
     response = add_link_on(client, api_key_headers(user), url)
 
     assert response.status_code == 200, response.json
-    assert link_row(app, response.json["id"]).url == url
+    assert load_row(app, ShortUrl, response.json["id"]).url == url
 
 
 def test_public_host_is_refused_whatever_the_host_header(
@@ -201,7 +200,7 @@ def test_logo_fetch_connects_to_the_one_address_it_checked(
 
     assert server.lookups == [("logo.test", server.server_port)]
     assert server.seen == [("/logo.png", f"logo.test:{server.server_port}")]
-    stored = PIL.Image.open(io.BytesIO(qr_row(app, qr_id).logo)).convert("RGB")
+    stored = PIL.Image.open(io.BytesIO(load_row(app, QrCode, qr_id).logo)).convert("RGB")
     assert stored.getpixel((20, 20)) == (0, 0, 255)
 
 

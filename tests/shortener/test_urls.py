@@ -14,6 +14,7 @@ from tests.helpers import (
     assert_error,
     assert_foreign_answers_like_missing,
     count_rows,
+    load_row,
     post_link,
 )
 from tests.shortener.conftest import EVERY_FEATURE, put_on_plan
@@ -49,14 +50,6 @@ def add_domain(client, headers, host="go.example.com") -> int:
     return add_object(client, headers, "/api/domain/add", {"domain": f"https://{host}"})
 
 
-def link_row(app, link_id) -> ShortUrl | None:
-    with app.app_context():
-        link = db.session.get(ShortUrl, link_id)
-        if link is not None:
-            db.session.expunge(link)
-        return link
-
-
 def list_urls(client, headers, **query):
     return client.get("/api/urls", query_string=query, headers=headers)
 
@@ -69,7 +62,7 @@ def test_add_link_answers_id_and_short_url(app, client, user, api_key_headers):
     body = response.json
     assert set(body) == {"error", "id", "shorturl"}
     assert body["error"] == 0
-    link = link_row(app, body["id"])
+    link = load_row(app, ShortUrl, body["id"])
     assert body["shorturl"] == f"http://localhost/{link.alias}"
     assert link.user_id == user.id
     assert link.url == "https://example.com/a?b=1"
@@ -80,7 +73,7 @@ def test_add_link_answers_id_and_short_url(app, client, user, api_key_headers):
 def test_generated_aliases_are_random_base62(app, client, user, api_key_headers):
     ids = [new_link(client, api_key_headers(user)) for _ in range(6)]
 
-    aliases = [link_row(app, link_id).alias for link_id in ids]
+    aliases = [load_row(app, ShortUrl, link_id).alias for link_id in ids]
     assert all(re.fullmatch(r"[A-Za-z0-9]{7}", alias) for alias in aliases), aliases
     assert len(set(aliases)) == len(aliases)
     # A counter encoded in base62 would keep the first six characters from one link to the next.
@@ -164,7 +157,7 @@ def test_taken_alias_is_a_conflict(app, client, business_user, api_key_headers):
     assert_error(response, 409)
     assert "promo" in response.json["message"]
     assert count_rows(app, ShortUrl) == 1
-    assert link_row(app, first).url == "https://example.com/page"
+    assert load_row(app, ShortUrl, first).url == "https://example.com/page"
 
 
 def test_alias_taken_by_another_user_is_a_conflict_too(app, client, business_user, admin,
@@ -186,8 +179,8 @@ def test_same_alias_on_a_branded_domain_is_allowed(app, client, power_user, api_
 
     assert response.status_code == 200, response.json
     assert response.json["shorturl"] == "https://go.example.com/promo"
-    assert link_row(app, own).domain_id is None
-    assert link_row(app, response.json["id"]).domain_id == domain_id
+    assert load_row(app, ShortUrl, own).domain_id is None
+    assert load_row(app, ShortUrl, response.json["id"]).domain_id == domain_id
     assert_error(post_link(client, headers, custom="promo", domain="go.example.com"), 409)
     assert count_rows(app, ShortUrl) == 2
 
@@ -262,7 +255,7 @@ def test_someone_elses_link_answers_like_a_missing_one(app, client, user, other_
         ("delete", "/api/url/{}/delete", None),
     ]
     assert_foreign_answers_like_missing(client, headers, theirs, requests)
-    link = link_row(app, theirs)
+    link = load_row(app, ShortUrl, theirs)
     assert link.url == "https://example.com/bob" and link.user_id == other_user.id
 
 
@@ -342,7 +335,7 @@ def test_get_link_has_details_and_click_stats(app, client, user, api_key_headers
     assert (body["error"], body["id"]) == (0, link_id)
     details = body["details"]
     assert set(details) == DETAIL_FIELDS
-    alias = link_row(app, link_id).alias
+    alias = load_row(app, ShortUrl, link_id).alias
     assert details["shorturl"] == f"http://localhost/{alias}"
     assert details["longurl"] == "https://example.com/stats"
     assert (details["title"], details["description"]) == ("Stats", None)
@@ -429,7 +422,7 @@ def test_list_has_the_seed_shape(app, client, user, other_user, api_key_headers)
     assert (data["nextpage"], data["maxpage"]) == (1, 1)
     [item] = data["urls"]
     assert set(item) == ITEM_FIELDS
-    alias = link_row(app, link_id).alias
+    alias = load_row(app, ShortUrl, link_id).alias
     assert item["id"] == link_id
     assert item["alias"] == alias
     assert item["shorturl"] == f"http://localhost/{alias}"
@@ -535,7 +528,7 @@ def test_update_changes_fields_and_renames(app, client, business_user, api_key_h
         "id": link_id,
         "shorturl": "http://localhost/new-name",
     }
-    link = link_row(app, link_id)
+    link = load_row(app, ShortUrl, link_id)
     assert (link.alias, link.url, link.title) == (
         "new-name",
         "https://example.com/new",
@@ -547,23 +540,23 @@ def test_update_changes_fields_and_renames(app, client, business_user, api_key_h
 def test_update_with_null_password_clears_it(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     link_id = new_link(client, headers, password="s3cret")
-    assert link_row(app, link_id).password_hash is not None
+    assert load_row(app, ShortUrl, link_id).password_hash is not None
 
     response = client.put(f"/api/url/{link_id}/update", json={"password": None}, headers=headers)
 
     assert response.status_code == 200, response.json
-    assert link_row(app, link_id).password_hash is None
+    assert load_row(app, ShortUrl, link_id).password_hash is None
 
 
 def test_update_keeps_fields_it_is_not_given(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     link_id = new_link(client, headers, password="s3cret", metatitle="Kept")
-    before = link_row(app, link_id)
+    before = load_row(app, ShortUrl, link_id)
 
     response = client.put(f"/api/url/{link_id}/update", json={}, headers=headers)
 
     assert response.status_code == 200, response.json
-    after = link_row(app, link_id)
+    after = load_row(app, ShortUrl, link_id)
     assert (after.alias, after.url, after.title) == (before.alias, before.url, "Kept")
     assert after.password_hash == before.password_hash
 
@@ -580,10 +573,10 @@ def test_update_moves_the_link_to_a_branded_domain(app, client, power_user, api_
 
     assert response.status_code == 200, response.json
     assert response.json["shorturl"] == "https://go.example.com/promo"
-    assert link_row(app, link_id).domain_id == domain_id
+    assert load_row(app, ShortUrl, link_id).domain_id == domain_id
     back = client.put(f"/api/url/{link_id}/update", json={"domain": ""}, headers=headers)
     assert back.json["shorturl"] == "http://localhost/promo"
-    assert link_row(app, link_id).domain_id is None
+    assert load_row(app, ShortUrl, link_id).domain_id is None
 
 
 def test_update_to_a_taken_alias_is_a_conflict(app, client, power_user, api_key_headers):
@@ -605,9 +598,9 @@ def test_update_to_a_taken_alias_is_a_conflict(app, client, power_user, api_key_
 
     assert_error(renamed, 409)
     assert_error(moved, 409)
-    link = link_row(app, second)
+    link = load_row(app, ShortUrl, second)
     assert (link.alias, link.url) == ("second", "https://example.com/second")
-    assert link_row(app, moved_alias).domain_id is None
+    assert load_row(app, ShortUrl, moved_alias).domain_id is None
 
 
 def test_update_bad_input_changes_nothing(app, client, business_user, api_key_headers):
@@ -626,7 +619,7 @@ def test_update_bad_input_changes_nothing(app, client, business_user, api_key_he
     for body in cases:
         response = client.put(f"/api/url/{link_id}/update", json=body, headers=headers)
         assert_error(response, 400)
-    link = link_row(app, link_id)
+    link = load_row(app, ShortUrl, link_id)
     assert (link.alias, link.url, link.title, link.type) == (
         "stays",
         "https://example.com/stays",
