@@ -50,14 +50,17 @@ def balance(app, user) -> int:
         return credits
 
 
-def ledger_rows(app, user, *columns: str) -> list[tuple]:
-    """The user's ledger rows, oldest first, as tuples of these columns (default: reason,
-    amount)."""
+def ledger_rows(app, user, *columns: str, reason: str | None = None) -> list[tuple]:
+    """The user's ledger rows (only those of `reason` if given), oldest first, as tuples of
+    these columns (default: reason, amount)."""
     columns = columns or ("reason", "amount")
+    mine = [LedgerEntry.user_id == user.id]
+    if reason is not None:
+        mine.append(LedgerEntry.reason == reason)
     with app.app_context():
         rows = db.session.execute(
             select(*(getattr(LedgerEntry, column) for column in columns))
-            .where(LedgerEntry.user_id == user.id)
+            .where(*mine)
             .order_by(LedgerEntry.created_at)
         )
         return [tuple(row) for row in rows]

@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 
 from likepion.backlink.models import Link, Request
 from likepion.core.db import db
-from likepion.credits.models import LedgerEntry
 from tests.factories import make_request, make_server, make_site, make_user
-from tests.helpers import balance, load_row
+from tests.helpers import balance, ledger_rows, load_row
 
 BASE = "/api/v1/backlink"
 LINK_FIELDS = {
@@ -41,18 +40,11 @@ LINK_FIELDS = {
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
 
 
+AMOUNT_REF = ("amount", "reference")  # the ledger columns these tests compare
+
+
 def links_url(info, service_type="entity"):
     return f"{BASE}/{service_type}/{info.id}/links"
-
-
-def ledger_rows(app, user, reason):
-    with app.app_context():
-        rows = db.session.scalars(
-            select(LedgerEntry)
-            .where(LedgerEntry.user_id == user.id, LedgerEntry.reason == reason)
-            .order_by(LedgerEntry.created_at)
-        ).all()
-        return [(row.amount, row.reference) for row in rows]
 
 
 def assert_held_credits(app, user, info, spent_before=0, initial=1000):
@@ -474,7 +466,7 @@ def test_retry_requeues_a_failed_link_and_reopens_a_finished_request(
     request = load_row(app, Request, info.id)
     assert (request.status, request.completed_at) == ("running", None)
     assert balance(app, user) == before  # never refunded: nothing to charge
-    assert ledger_rows(app, user, "link.retry") == []
+    assert ledger_rows(app, user, *AMOUNT_REF, reason="link.retry") == []
 
 
 def test_retry_of_a_refunded_link_charges_its_price_again(app, client, user, jwt_headers):
@@ -489,13 +481,17 @@ def test_retry_of_a_refunded_link_charges_its_price_again(app, client, user, jwt
 
     assert retry(client, user, jwt_headers, info).status_code == 200
 
-    assert ledger_rows(app, user, "link.retry") == [(-25, str(info.link_ids[0]))]
+    assert ledger_rows(app, user, *AMOUNT_REF, reason="link.retry") == [
+        (-25, str(info.link_ids[0]))
+    ]
     assert load_row(app, Link, info.link_ids[0]).refunded is False
     assert load_row(app, Request, info.id).status == "running"
     assert_held_credits(app, user, info)
 
 
-def test_retry_without_enough_credits_is_402_and_changes_nothing(app, client, jwt_headers):
+def poor_user_with_two_refunded_links(app, credits_left: int):
+    """A user whose failed request has two refunded 50-credit links, with only `credits_left`
+    credits left after spending what the refunds gave back: (user, request)."""
     poor = make_user(app, credits=100)
     info = make_request(
         app,
@@ -505,11 +501,16 @@ def test_retry_without_enough_credits_is_402_and_changes_nothing(app, client, jw
         target=2,
         links=[{"status": "failed", "refunded": True}, {"status": "failed", "refunded": True}],
     )
-    with app.app_context():  # spend what the refunds gave back
+    with app.app_context():
         from likepion.credits import ledger
 
-        ledger.charge(poor.id, 100, reason="test.spend")
+        ledger.charge(poor.id, 100 - credits_left, reason="test.spend")
         db.session.commit()
+    return poor, info
+
+
+def test_retry_without_enough_credits_is_402_and_changes_nothing(app, client, jwt_headers):
+    poor, info = poor_user_with_two_refunded_links(app, credits_left=0)
 
     response = retry(client, poor, jwt_headers, info)
 
@@ -518,7 +519,7 @@ def test_retry_without_enough_credits_is_402_and_changes_nothing(app, client, jw
     link = load_row(app, Link, info.link_ids[0])
     assert (link.status, link.refunded) == ("failed", True)
     assert load_row(app, Request, info.id).status == "failed"
-    assert ledger_rows(app, poor, "link.retry") == []
+    assert ledger_rows(app, poor, *AMOUNT_REF, reason="link.retry") == []
     assert balance(app, poor) == 0
 
 
@@ -582,7 +583,7 @@ def test_retry_all_requeues_every_failed_link_with_one_charge(app, client, user,
 
     assert response.status_code == 200
     assert response.json == {"success": True, "data": {"retried": 3}}
-    assert ledger_rows(app, user, "link.retry_all") == [(-40, str(info.id))]
+    assert ledger_rows(app, user, *AMOUNT_REF, reason="link.retry_all") == [(-40, str(info.id))]
     with app.app_context():
         links = db.session.scalars(select(Link).where(Link.request_id == info.id)).all()
         by_id = {link.id: link for link in links}
@@ -606,24 +607,11 @@ def test_retry_all_without_failed_links_changes_nothing(app, client, user, jwt_h
 
     assert response.json["data"] == {"retried": 0}
     assert load_row(app, Request, info.id).status == "completed"
-    assert ledger_rows(app, user, "link.retry_all") == []
+    assert ledger_rows(app, user, *AMOUNT_REF, reason="link.retry_all") == []
 
 
 def test_retry_all_without_enough_credits_is_402_and_changes_nothing(app, client, jwt_headers):
-    poor = make_user(app, credits=100)
-    info = make_request(
-        app,
-        poor,
-        status="failed",
-        auction_price=50,
-        target=2,
-        links=[{"status": "failed", "refunded": True}, {"status": "failed", "refunded": True}],
-    )
-    with app.app_context():
-        from likepion.credits import ledger
-
-        ledger.charge(poor.id, 60, reason="test.spend")  # 40 left: one retry, not two
-        db.session.commit()
+    poor, info = poor_user_with_two_refunded_links(app, credits_left=40)  # one retry, not two
 
     response = client.post(links_url(info) + "/retry-all", headers=jwt_headers(poor))
 
@@ -678,7 +666,9 @@ def test_delete_of_a_link_not_built_refunds_it_and_gives_back_its_slot(
     assert response.status_code == 200
     assert response.json == {"success": True, "data": {"deleted": 1, "refunded": 30}}
     assert load_row(app, Link, info.link_ids[0]) is None
-    assert ledger_rows(app, user, "link.delete") == [(30, str(info.link_ids[0]))]
+    assert ledger_rows(app, user, *AMOUNT_REF, reason="link.delete") == [
+        (30, str(info.link_ids[0]))
+    ]
     request = load_row(app, Request, info.id)
     assert (request.target, request.status) == (2, "running")
     assert_held_credits(app, user, info)
