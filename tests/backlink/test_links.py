@@ -38,8 +38,6 @@ LINK_FIELDS = {
     "created_at",
 }
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
-
-
 AMOUNT_REF = ("amount", "reference")  # the ledger columns these tests compare
 
 
