@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from likepion.backlink.models import Account, Site
 from likepion.core.db import db
-from tests.factories import make_account, make_group, make_site
+from tests.factories import make_account, make_group
 from tests.helpers import count_rows
 
 API = "/api/v1/backlink"
@@ -32,16 +32,6 @@ ACCOUNT_FIELDS = {
     "created_at",
     "cookies",
 }
-
-
-@pytest.fixture
-def sites(app):
-    return {
-        "about.me": make_site(app, service_type="entity", name="about.me"),
-        "gravatar.com": make_site(app, service_type="entity", name="gravatar.com"),
-        "old.example": make_site(app, service_type="entity", name="old.example", active=False),
-        "anchor.fm": make_site(app, service_type="podcast", name="anchor.fm"),
-    }
 
 
 @pytest.fixture

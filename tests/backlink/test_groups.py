@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from likepion.backlink.models import Account, Group, Link, Request
 from likepion.core.db import db
-from tests.factories import make_account, make_group, make_site
+from tests.factories import make_account, make_group
 from tests.helpers import count_rows
 
 API = "/api/v1/backlink"
@@ -26,14 +26,6 @@ GROUP_FIELDS = {
     "created_at",
     "updated_at",
 }
-
-
-@pytest.fixture
-def sites(app):
-    make_site(app, service_type="entity", name="about.me")
-    make_site(app, service_type="entity", name="gravatar.com")
-    make_site(app, service_type="entity", name="old.example", active=False)
-    make_site(app, service_type="podcast", name="anchor.fm")
 
 
 @pytest.fixture
