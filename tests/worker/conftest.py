@@ -10,6 +10,9 @@ from likepion.backlink.models import Account, Group, Site
 from likepion.core.db import db
 from tests.factories import make_server
 
+# The account fields a task carries so that a worker can log in.
+ACCOUNT_CREDENTIALS = {"email", "username", "password", "pass_mail", "twofa", "app_password"}
+
 
 @pytest.fixture
 def server(app):

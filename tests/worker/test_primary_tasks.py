@@ -14,9 +14,9 @@ from likepion.credits.models import LedgerEntry
 from likepion.worker import claims
 from likepion.worker.models import Server
 from tests.helpers import jwt_for
-from tests.worker.conftest import start_request
+from tests.worker.conftest import ACCOUNT_CREDENTIALS, start_request
 
-TASK_FIELDS = {
+TASK_FIELDS = ACCOUNT_CREDENTIALS | {
     "id",
     "kind",
     "request_id",
@@ -34,12 +34,6 @@ TASK_FIELDS = {
     "retry_count",
     "max_retries",
     "claimed_until",
-    "email",
-    "username",
-    "password",
-    "pass_mail",
-    "twofa",
-    "app_password",
     "cookie",
     "link_rss",
 }
