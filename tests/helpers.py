@@ -13,6 +13,7 @@ from likepion.core.db import db
 from likepion.credits.models import LedgerEntry
 
 LINK_URL = "https://example.com/landing"
+PAGE_NUMBERS = {"result", "perpage", "currentpage", "nextpage", "maxpage"}
 MISSING_ID = 999999  # a shortener object id nobody has
 
 
@@ -86,6 +87,24 @@ def assert_foreign_answers_like_missing(client, headers, theirs: int, requests) 
         missing = call(path.format(MISSING_ID), json=body, headers=headers)
         assert_error(other, 404)
         assert (missing.status_code, missing.json) == (other.status_code, other.json)
+
+
+def check_pages(client, headers, path, key, newest_first):
+    """A shortener list of three items at `path`, read with limit 2: the seed's envelope and
+    numbers on both pages, the items in `newest_first` order; the page-1 items."""
+    page1 = client.get(f"{path}?limit=2&page=1", headers=headers)
+    page2 = client.get(f"{path}?limit=2&page=2", headers=headers)
+    assert page1.status_code == page2.status_code == 200
+    assert page1.json["error"] == page2.json["error"] == "0"
+    data = page1.json["data"]
+    assert set(data) == PAGE_NUMBERS | {key}
+    numbers = {name: data[name] for name in PAGE_NUMBERS}
+    assert numbers == {"result": 3, "perpage": 2, "currentpage": 1, "nextpage": 2, "maxpage": 2}
+    assert [item["id"] for item in data[key]] == newest_first[:2]
+    last = page2.json["data"]
+    assert (last["currentpage"], last["nextpage"], last["maxpage"]) == (2, 2, 2)
+    assert [item["id"] for item in last[key]] == newest_first[2:]
+    return data[key]
 
 
 def post_link(client, headers, url="https://example.com/page", **body):

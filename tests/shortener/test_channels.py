@@ -6,11 +6,10 @@ from sqlalchemy import select
 
 from likepion.core.db import db
 from likepion.shortener.models import Channel, ChannelItem, QrCode, ShortUrl
-from tests.helpers import add_link, count_rows
+from tests.helpers import PAGE_NUMBERS, add_link, check_pages, count_rows
 
 CHANNEL_KEYS = {"id", "name", "description", "color", "starred"}
 ITEM_KEYS = {"type", "id", "title", "preview", "link", "date"}
-NUMBERS = {"result", "perpage", "currentpage", "nextpage", "maxpage"}
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -121,26 +120,14 @@ def test_list_channels_pages_in_the_seed_envelope(client, user, other_user, api_
     third = add_channel(client, headers, name="Channel 3", starred=True)
     add_channel(client, api_key_headers(other_user), name="Not mine")
 
-    page1 = client.get("/api/channels?limit=2&page=1", headers=headers)
-    page2 = client.get("/api/channels?limit=2&page=2", headers=headers)
-
-    assert page1.status_code == page2.status_code == 200
-    assert page1.json["error"] == "0"
-    data = page1.json["data"]
-    assert set(data) == NUMBERS | {"channels"}
-    numbers = {key: data[key] for key in NUMBERS}
-    assert numbers == {"result": 3, "perpage": 2, "currentpage": 1, "nextpage": 2, "maxpage": 2}
-    assert [item["id"] for item in data["channels"]] == [third, second]
-    assert data["channels"][1] == {
+    items = check_pages(client, headers, "/api/channels", "channels", [third, second, first])
+    assert items[1] == {
         "id": second,
         "name": "Channel 2",
         "description": None,
         "color": "#FF0000",
         "starred": False,
     }
-    last = page2.json["data"]
-    assert (last["currentpage"], last["nextpage"], last["maxpage"]) == (2, 2, 2)
-    assert [item["id"] for item in last["channels"]] == [first]
 
 
 def test_channel_lists_refuse_bad_paging(client, user, api_key_headers):
@@ -180,8 +167,8 @@ def test_assign_link_and_qr_then_list_items(app, client, user, api_key_headers):
     assert page1.status_code == page2.status_code == 200
     data = page1.json["data"]
     assert page1.json["error"] == "0"
-    assert set(data) == NUMBERS | {"items"}
-    numbers = {key: data[key] for key in NUMBERS}
+    assert set(data) == PAGE_NUMBERS | {"items"}
+    numbers = {key: data[key] for key in PAGE_NUMBERS}
     assert numbers == {"result": 3, "perpage": 2, "currentpage": 1, "nextpage": 2, "maxpage": 2}
     assert all(set(item) == ITEM_KEYS for item in data["items"])
     assert [(item["type"], item["id"]) for item in data["items"]] == [

@@ -2,10 +2,9 @@
 
 from likepion.core.db import db
 from likepion.shortener.models import Domain, ShortUrl
-from tests.helpers import count_rows
+from tests.helpers import check_pages, count_rows
 
 DOMAIN_KEYS = {"id", "domain", "redirectroot", "redirect404"}
-NUMBERS = {"result", "perpage", "currentpage", "nextpage", "maxpage"}
 
 
 def add_domain(client, headers, domain="https://domain1.com", **body):
@@ -162,17 +161,9 @@ def test_list_domains_pages_in_the_seed_envelope(
     third = add_domain(client, headers, "http://domain3.com")
     add_domain(client, api_key_headers(business_user), "https://not-mine.com")
 
-    page1 = client.get("/api/domains?limit=2&page=1", headers=headers)
-    page2 = client.get("/api/domains?limit=2&page=2", headers=headers)
-
-    assert page1.status_code == page2.status_code == 200
-    assert page1.json["error"] == "0"
-    data = page1.json["data"]
-    assert set(data) == NUMBERS | {"domains"}
-    numbers = {key: data[key] for key in NUMBERS}
-    assert numbers == {"result": 3, "perpage": 2, "currentpage": 1, "nextpage": 2, "maxpage": 2}
-    assert all(set(item) == DOMAIN_KEYS for item in data["domains"])
-    assert data["domains"] == [
+    items = check_pages(client, headers, "/api/domains", "domains", [third, second, first])
+    assert all(set(item) == DOMAIN_KEYS for item in items)
+    assert items == [
         {"id": third, "domain": "http://domain3.com", "redirectroot": None, "redirect404": None},
         {
             "id": second,
@@ -181,9 +172,6 @@ def test_list_domains_pages_in_the_seed_envelope(
             "redirect404": "https://rootdomain2.com/404",
         },
     ]
-    last = page2.json["data"]
-    assert (last["currentpage"], last["nextpage"], last["maxpage"]) == (2, 2, 2)
-    assert [item["id"] for item in last["domains"]] == [first]
 
 
 def test_list_domains_refuses_bad_paging(client, business_user, api_key_headers):

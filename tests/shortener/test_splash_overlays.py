@@ -8,9 +8,8 @@ import pytest
 
 from likepion.core.db import db
 from likepion.shortener.models import Overlay, ShortUrl, Splash
-from tests.helpers import count_rows
+from tests.helpers import check_pages, count_rows
 
-NUMBERS = {"result", "perpage", "currentpage", "nextpage", "maxpage"}
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
 
@@ -41,23 +40,6 @@ def overlay_row(app, overlay_id):
         if row is None:
             return None
         return (row.user_id, row.type, row.name, row.message, row.button_text, row.button_url)
-
-
-def check_pages(client, headers, path, key, newest_first):
-    """Three items, limit 2: the seed's envelope numbers on both pages; the page-1 items."""
-    page1 = client.get(f"{path}?limit=2&page=1", headers=headers)
-    page2 = client.get(f"{path}?limit=2&page=2", headers=headers)
-    assert page1.status_code == page2.status_code == 200
-    assert page1.json["error"] == page2.json["error"] == "0"
-    data = page1.json["data"]
-    assert set(data) == NUMBERS | {key}
-    numbers = {name: data[name] for name in NUMBERS}
-    assert numbers == {"result": 3, "perpage": 2, "currentpage": 1, "nextpage": 2, "maxpage": 2}
-    assert [item["id"] for item in data[key]] == newest_first[:2]
-    last = page2.json["data"]
-    assert (last["currentpage"], last["nextpage"], last["maxpage"]) == (2, 2, 2)
-    assert [item["id"] for item in last[key]] == newest_first[2:]
-    return data[key]
 
 
 # --- splash -----------------------------------------------------------------------------------
