@@ -208,9 +208,7 @@ def batching_app():
 
 def test_clicks_wait_in_the_buffer_until_flushed(batching_app):
     app = batching_app(50)
-    client = app.test_client()
-    admin = make_user(app, is_admin=True)
-    _, alias = add_link(client, {"Authorization": f"Bearer {admin.api_key}"})
+    client, alias = client_and_link(app)
 
     for i in range(10):
         assert visit(client, alias, f"8.8.8.{i}", WINDOWS_CHROME).status_code == 302
@@ -222,9 +220,7 @@ def test_clicks_wait_in_the_buffer_until_flushed(batching_app):
 
 def test_a_full_batch_is_written_during_the_request(batching_app):
     app = batching_app(5)
-    client = app.test_client()
-    admin = make_user(app, is_admin=True)
-    _, alias = add_link(client, {"Authorization": f"Bearer {admin.api_key}"})
+    client, alias = client_and_link(app)
 
     for i in range(12):
         visit(client, alias, f"8.8.8.{i}", WINDOWS_CHROME)
@@ -232,6 +228,14 @@ def test_a_full_batch_is_written_during_the_request(batching_app):
     assert count_rows(app, Click) == 10
     assert tracking.buffer(app).flush() == 2
     assert count_rows(app, Click) == 12
+
+
+def client_and_link(app):
+    """A test client of `app` and the alias of a new link of an admin's."""
+    client = app.test_client()
+    admin = make_user(app, is_admin=True)
+    _, alias = add_link(client, {"Authorization": f"Bearer {admin.api_key}"})
+    return client, alias
 
 
 def visit_two_links_and_delete_one(app):
@@ -272,8 +276,7 @@ def test_while_the_database_is_away_visitors_do_not_each_try_to_write(batching_a
     """A full batch is written in the request, but after a failed write only the flusher
     retries until CLICK_FLUSH_SECONDS pass: one try, not one per visitor."""
     app = batching_app(1)
-    client = app.test_client()
-    _, alias = add_link(client, {"Authorization": f"Bearer {make_user(app).api_key}"})
+    client, alias = client_and_link(app)
     tries = []
 
     def database_away(engine, rows):
