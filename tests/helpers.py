@@ -107,6 +107,26 @@ def check_pages(client, headers, path, key, newest_first):
     return data[key]
 
 
+def assert_each_refused(client, method: str, path: str, headers: dict, cases) -> None:
+    """Each (JSON body, field) of `cases` sent to `path` gets the shortener's 400 whose message
+    names the field."""
+    for body, field in cases:
+        response = client.open(path, method=method, json=body, headers=headers)
+        assert response.status_code == 400, body
+        assert response.json["error"] == 1
+        assert field in response.json["message"], body
+
+
+def assert_bad_paging_refused(client, headers: dict, path: str, *more_cases) -> None:
+    """The shortener list at `path` answers page=0 and limit=100000 (and each (query, field) of
+    `more_cases`) with a 400 whose message names the field."""
+    for query, field in (("page=0", "page"), ("limit=100000", "limit"), *more_cases):
+        response = client.get(f"{path}?{query}", headers=headers)
+        assert response.status_code == 400, (path, query)
+        assert response.json["error"] == 1
+        assert field in response.json["message"], (path, query)
+
+
 def post_link(client, headers, url="https://example.com/page", **body):
     """The response to `POST /api/url/add` with this body."""
     return client.post("/api/url/add", json={"url": url, **body}, headers=headers)

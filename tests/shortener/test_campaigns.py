@@ -2,7 +2,13 @@
 
 from likepion.core.db import db
 from likepion.shortener.models import Campaign, ShortUrl
-from tests.helpers import add_link, check_pages, count_rows
+from tests.helpers import (
+    add_link,
+    assert_bad_paging_refused,
+    assert_each_refused,
+    check_pages,
+    count_rows,
+)
 
 CAMPAIGN_KEYS = {"id", "name", "domain", "public", "rotator", "list"}
 
@@ -93,11 +99,7 @@ def test_add_campaign_bad_input_writes_nothing(app, client, power_user, api_key_
         ({"name": "ok", "slug": "s" * 65}, "slug"),
         ({"name": "ok", "public": "maybe"}, "public"),
     ]
-    for body, field in cases:
-        response = client.post("/api/campaign/add", json=body, headers=headers)
-        assert response.status_code == 400, body
-        assert response.json["error"] == 1
-        assert field in response.json["message"], body
+    assert_each_refused(client, "POST", "/api/campaign/add", headers, cases)
     malformed = client.post(
         "/api/campaign/add", data="{bad", headers=headers | {"Content-Type": "application/json"}
     )
@@ -141,11 +143,9 @@ def test_list_campaigns_pages_in_the_seed_envelope(client, power_user, admin, ap
 
 
 def test_list_campaigns_refuses_bad_paging(client, power_user, api_key_headers):
-    for query, field in (("page=0", "page"), ("limit=100000", "limit"), ("limit=0", "limit")):
-        response = client.get(f"/api/campaigns?{query}", headers=api_key_headers(power_user))
-        assert response.status_code == 400, query
-        assert response.json["error"] == 1
-        assert field in response.json["message"]
+    assert_bad_paging_refused(
+        client, api_key_headers(power_user), "/api/campaigns", ("limit=0", "limit")
+    )
 
 
 # --- assign -----------------------------------------------------------------------------------

@@ -6,7 +6,14 @@ from sqlalchemy import select
 
 from likepion.core.db import db
 from likepion.shortener.models import Channel, ChannelItem, QrCode, ShortUrl
-from tests.helpers import PAGE_NUMBERS, add_link, check_pages, count_rows
+from tests.helpers import (
+    PAGE_NUMBERS,
+    add_link,
+    assert_bad_paging_refused,
+    assert_each_refused,
+    check_pages,
+    count_rows,
+)
 
 CHANNEL_KEYS = {"id", "name", "description", "color", "starred"}
 ITEM_KEYS = {"type", "id", "title", "preview", "link", "date"}
@@ -104,11 +111,7 @@ def test_add_channel_bad_input_writes_nothing(app, client, user, api_key_headers
         ({"name": "ok", "starred": "often"}, "starred"),
         ({"name": "ok", "description": "d" * 1001}, "description"),
     ]
-    for body, field in cases:
-        response = client.post("/api/channel/add", json=body, headers=api_key_headers(user))
-        assert response.status_code == 400, body
-        assert response.json["error"] == 1
-        assert field in response.json["message"], body
+    assert_each_refused(client, "POST", "/api/channel/add", api_key_headers(user), cases)
     assert count_rows(app, Channel) == 0
 
 
@@ -134,11 +137,7 @@ def test_channel_lists_refuse_bad_paging(client, user, api_key_headers):
     headers = api_key_headers(user)
     channel = add_channel(client, headers)
     for path in ("/api/channels", f"/api/channel/{channel}"):
-        for query, field in (("page=0", "page"), ("limit=100000", "limit")):
-            response = client.get(f"{path}?{query}", headers=headers)
-            assert response.status_code == 400, (path, query)
-            assert response.json["error"] == 1
-            assert field in response.json["message"]
+        assert_bad_paging_refused(client, headers, path)
 
 
 # --- items and assign -------------------------------------------------------------------------
@@ -287,11 +286,7 @@ def test_update_channel_bad_input_changes_nothing(app, client, user, api_key_hea
         ({"name": ""}, "name"),
         ({"starred": "sometimes"}, "starred"),
     ]
-    for body, field in cases:
-        response = client.put(f"/api/channel/{channel}/update", json=body, headers=headers)
-        assert response.status_code == 400, body
-        assert response.json["error"] == 1
-        assert field in response.json["message"], body
+    assert_each_refused(client, "PUT", f"/api/channel/{channel}/update", headers, cases)
     missing = client.put(f"/api/channel/{channel + 1}/update", json={"name": "X"}, headers=headers)
     assert missing.status_code == 404
     assert missing.json == {"error": 1, "message": "Channel not found"}

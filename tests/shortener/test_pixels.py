@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from likepion.core.db import db
 from likepion.shortener.models import Pixel, ShortUrl, short_url_pixels
-from tests.helpers import check_pages, count_rows
+from tests.helpers import assert_bad_paging_refused, assert_each_refused, check_pages, count_rows
 
 PIXEL_TYPES = [
     "gtmpixel", "gapixel", "fbpixel", "adwordspixel", "linkedinpixel", "twitterpixel",
@@ -99,11 +99,7 @@ def test_add_pixel_bad_input_writes_nothing(app, client, business_user, api_key_
         ({"type": "gapixel", "name": "n", "tag": "<script>alert(1)</script>"}, "tag"),
         ({"type": "gapixel", "name": "n", "tag": "t" * 101}, "tag"),
     ]
-    for body, field in cases:
-        response = client.post("/api/pixel/add", json=body, headers=api_key_headers(business_user))
-        assert response.status_code == 400, body
-        assert response.json["error"] == 1
-        assert field in response.json["message"], body
+    assert_each_refused(client, "POST", "/api/pixel/add", api_key_headers(business_user), cases)
     assert count_rows(app, Pixel) == 0
 
 
@@ -129,11 +125,7 @@ def test_list_pixels_pages_in_the_seed_envelope(client, business_user, admin, ap
 
 
 def test_list_pixels_refuses_bad_paging(client, business_user, api_key_headers):
-    for query, field in (("page=0", "page"), ("limit=100000", "limit")):
-        response = client.get(f"/api/pixels?{query}", headers=api_key_headers(business_user))
-        assert response.status_code == 400, query
-        assert response.json["error"] == 1
-        assert field in response.json["message"]
+    assert_bad_paging_refused(client, api_key_headers(business_user), "/api/pixels")
 
 
 # --- update -----------------------------------------------------------------------------------
@@ -168,11 +160,7 @@ def test_update_pixel_bad_input_changes_nothing(app, client, business_user, api_
         ({"tag": "has space"}, "tag"),
         ({"tag": "222", "name": ""}, "name"),
     ]
-    for body, field in cases:
-        response = client.put(f"/api/pixel/{pixel}/update", json=body, headers=headers)
-        assert response.status_code == 400, body
-        assert response.json["error"] == 1
-        assert field in response.json["message"], body
+    assert_each_refused(client, "PUT", f"/api/pixel/{pixel}/update", headers, cases)
     missing = client.put(f"/api/pixel/{pixel + 1}/update", json={"tag": "222"}, headers=headers)
     assert missing.status_code == 404
     assert missing.json == {"error": 1, "message": "Pixel not found"}
