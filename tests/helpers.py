@@ -1,9 +1,11 @@
 """Helpers shared across the test packages: credentials, the shortener's error body, balances,
 and shortener objects made through the API the way a client makes them."""
 
+import json
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from flask_jwt_extended import create_access_token
 from sqlalchemy import func, select
@@ -15,6 +17,12 @@ from likepion.credits.models import LedgerEntry
 LINK_URL = "https://example.com/landing"
 PAGE_NUMBERS = {"result", "perpage", "currentpage", "nextpage", "maxpage"}
 MISSING_ID = 999999  # a shortener object id nobody has
+
+
+def seed_plans_answer() -> list[dict]:
+    """The `data` of seed 004's `GET /api/plans` example answer, copied verbatim into
+    tests/seed_plans.json."""
+    return json.loads(Path(__file__).with_name("seed_plans.json").read_text(encoding="utf-8"))
 
 
 def jwt_for(app, user) -> dict:

@@ -1,6 +1,3 @@
-import json
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -9,14 +6,7 @@ from likepion.shortener.models import Plan
 from likepion.shortener.plans import BUSINESS, NOTHING
 from tests.cli import assert_fails
 from tests.factories import make_user
-from tests.helpers import count_rows
-
-# The `data` of the seed's `GET /api/plans` example answer (seed 004), copied verbatim.
-SEED_PLANS = Path(__file__).with_name("seed_plans.json")
-
-
-def seed_plans_answer() -> list[dict]:
-    return json.loads(SEED_PLANS.read_text(encoding="utf-8"))
+from tests.helpers import count_rows, seed_plans_answer
 
 
 def plans(app) -> list[dict]:

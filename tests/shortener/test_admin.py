@@ -3,7 +3,6 @@
 `DELETE /api/user/:id/delete`, `GET /api/user/login/:id` and the one-time login link it makes."""
 
 import hashlib
-import json
 import re
 from datetime import timedelta
 
@@ -17,31 +16,13 @@ from likepion.core.db import db
 from likepion.core.time import as_utc, plain, utcnow
 from likepion.shortener import admin as admin_services
 from likepion.shortener.models import ChannelItem, Click, QrCode, ShortUrl, short_url_pixels
-from tests.helpers import MISSING_ID, assert_error, load_row
+from tests.helpers import MISSING_ID, assert_error, load_row, seed_plans_answer
 
 USER_FIELDS = {
     "id", "email", "username", "avatar", "status", "planid", "expires", "registered", "apikey",
 }  # fmt: skip
-# Seed 004's `GET /api/plans` answer, as printed there.
-SEED_PLANS = json.loads("""{"error": 0, "data": [
-  {"id": 2, "name": "Business", "free": false,
-   "prices": {"monthly": 9.99, "yearly": 99.99, "lifetime": 999.99},
-   "limits": {"links": 100, "clicks": 100000, "retention": 60, "custom": {"enabled": "0"},
-     "team": {"enabled": "0", "count": "0"}, "splash": {"enabled": "1", "count": "5"},
-     "overlay": {"enabled": "1", "count": "10"}, "pixels": {"enabled": "1", "count": "10"},
-     "domain": {"enabled": "1", "count": "1"}, "multiple": {"enabled": "0"},
-     "alias": {"enabled": "1"}, "device": {"enabled": "0"}, "geo": {"enabled": "0"},
-     "bundle": {"enabled": "0"}, "parameters": {"enabled": "0"}, "export": {"enabled": "0"},
-     "api": {"enabled": "0"}}},
-  {"id": 1, "name": "Starter", "free": true, "prices": null,
-   "limits": {"links": 10, "clicks": 1000, "retention": 7, "custom": {"enabled": "0"},
-     "team": {"enabled": "0", "count": "0"}, "splash": {"enabled": "0", "count": "0"},
-     "overlay": {"enabled": "0", "count": "10"}, "pixels": {"enabled": "0", "count": "10"},
-     "domain": {"enabled": "0", "count": "0"}, "multiple": {"enabled": "0"},
-     "alias": {"enabled": "0"}, "device": {"enabled": "0"}, "geo": {"enabled": "0"},
-     "bundle": {"enabled": "0"}, "parameters": {"enabled": "0"}, "export": {"enabled": "0"},
-     "api": {"enabled": "0"}}}
-]}""")
+# Seed 004's `GET /api/plans` answer.
+SEED_PLANS = {"error": 0, "data": seed_plans_answer()}
 SEED_NEW_USER = {
     "username": "user",
     "password": "1234567891011",
