@@ -16,6 +16,7 @@ from likepion.shortener import qrcodes, urlcheck
 from likepion.shortener.models import Click, QrCode
 from tests.clicks import add_scans
 from tests.helpers import (
+    PAGE_NUMBERS,
     QuietHandler,
     assert_error,
     assert_foreign_answers_like_missing,
@@ -26,7 +27,7 @@ from tests.helpers import (
 from tests.images import decoded, image_bytes, svg_to_png
 
 QR_FIELDS = {"id", "link", "scans", "name", "date"}
-PAGE_FIELDS = {"result", "perpage", "currentpage", "nextpage", "maxpage", "qrs"}
+PAGE_FIELDS = PAGE_NUMBERS | {"qrs"}
 STATS_FIELDS = {
     "clicks", "uniqueClicks", "topCountries", "topReferrers", "topBrowsers", "topOs",
     "socialCount",
