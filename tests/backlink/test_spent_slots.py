@@ -7,9 +7,7 @@ through HTTP: the customer's backlink API and a worker server that builds the li
 
 import pytest
 
-from likepion.backlink.models import Site
-from likepion.core.db import db
-from likepion.worker.services import create_server
+from tests.factories import make_server, make_site
 from tests.helpers import balance, ledger_rows
 
 BASE = "/api/v1/backlink/entity"
@@ -19,12 +17,9 @@ PRICE = 100
 @pytest.fixture
 def worker(app):
     """Headers of a worker server; entity sites for the planner."""
-    with app.app_context():
-        for name in ("about.me", "gravatar.com"):
-            db.session.add(Site(service_type="entity", name=name))
-        _, key = create_server("server-01")
-        db.session.commit()
-    return {"X-API-Key": key}
+    for name in ("about.me", "gravatar.com"):
+        make_site(app, service_type="entity", name=name)
+    return make_server(app, "server-01").headers
 
 
 @pytest.fixture
