@@ -11,6 +11,17 @@ from likepion.redirect import tracking
 from likepion.shortener import stats
 from likepion.shortener.models import Click
 
+# The stats of an object nobody visited, as the API shows them.
+NO_CLICKS = {
+    "clicks": 0,
+    "uniqueClicks": 0,
+    "topCountries": {},
+    "topReferrers": {},
+    "topBrowsers": {},
+    "topOs": {},
+    "socialCount": {"facebook": 0, "twitter": 0, "instagram": 0},
+}
+
 
 def click_row(
     *, link=None, qr=None, at=None, country=None, referrer=None, browser=None, os=None, visitor=None

@@ -1,17 +1,18 @@
 """Fixtures: app, client, runner, users and their auth headers (README, "Testing")."""
 
+import functools
 import os
 import uuid
 from contextlib import contextmanager
 
 import pytest
-from flask_jwt_extended import create_access_token
 from sqlalchemy import event, text
 
 from likepion import create_app
 from likepion.core.db import db
 from tests import databases
 from tests.factories import make_user
+from tests.helpers import jwt_for
 
 
 def build_app(database_uri: str, **overrides):
@@ -136,11 +137,7 @@ def admin(app):
 
 @pytest.fixture
 def jwt_headers(app):
-    def headers(user) -> dict:
-        with app.app_context():
-            return {"Authorization": f"Bearer {create_access_token(identity=str(user.uuid))}"}
-
-    return headers
+    return functools.partial(jwt_for, app)
 
 
 @pytest.fixture

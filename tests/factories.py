@@ -54,8 +54,10 @@ def make_site(app, *, service_type="entity", name=None, role="primary", active=T
         return site.id
 
 
-def make_group(app, user, *, name=None, service_type="entity", status="active") -> UUID:
-    """A group of `user` (a UserInfo); its id."""
+def make_group(
+    app, user, *, name=None, service_type="entity", status="active", accounts=()
+) -> UUID:
+    """A group of `user` (a UserInfo) with an account on each site named in `accounts`; its id."""
     from likepion.backlink.models import Group
 
     n = next(_counter)
@@ -65,7 +67,10 @@ def make_group(app, user, *, name=None, service_type="entity", status="active") 
         )
         db.session.add(group)
         db.session.commit()
-        return group.id
+        group_id = group.id
+    for website in accounts:
+        make_account(app, group_id, website=website)
+    return group_id
 
 
 def make_account(app, group_id, *, website, username=None, email=None, **fields) -> UUID:
@@ -115,84 +120,96 @@ def make_request(
     service_type="entity",
     status="running",
     name=None,
-    website=None,
     auction_price=10,
     target=None,
-    type_request=None,
     links=(),
     charge=True,
     deleted=False,
     **fields,
 ) -> RequestInfo:
-    """A request of `user` inserted directly, with a link per item of `links` (a status, or a
-    dict of Link columns), oldest first. With `charge`, the ledger takes auction_price x target
-    and gives back the price of each link marked `refunded`, as the services would have."""
+    """A request of `user` created by the backlink service (its defaults, its charge of
+    auction_price x target), then put in `status` with a link per item of `links` (a status, or
+    a dict of Link columns), oldest first; each link marked `refunded` is refunded, as the
+    services would have. Without `charge`, the user is first given the credits it costs (and
+    refunded links give nothing back).
+    Other `fields` are Request columns (website, group_id, created_at, ...)."""
+    from likepion.backlink import counters
+    from likepion.backlink.models import Request
+    from likepion.core.time import utcnow
+
+    links = [{"status": item} if isinstance(item, str) else dict(item) for item in links]
+    body = {"name": name or f"Campaign {next(_counter)}", "auction_price": auction_price}
+    if target or links:
+        body["target"] = target or len(links)
+    request_id = _create_request(app, user, service_type, body, fields, charge=charge)
+    now = utcnow()
+    with app.app_context():
+        request = db.session.get(Request, request_id)
+        request.status = status
+        request.started_at = None if status == "pending" else now
+        request.deleted_at = now if deleted else None
+        for column, value in {"created_at": now, **fields}.items():
+            setattr(request, column, value)
+        link_ids = _add_links(request, links, created_at=now, refund=charge)
+        counters.recount(Request, [request_id])
+        db.session.commit()
+    return RequestInfo(request_id, link_ids)
+
+
+def _create_request(app, user, service_type, body: dict, fields: dict, *, charge) -> UUID:
+    """A pending request made by the service from `body` as the API would load it."""
+    from likepion.auth.models import User
+    from likepion.backlink.requests import create_request
+    from likepion.backlink.schemas import RequestCreate
+
+    body = RequestCreate().load(body)
+    given = {key: fields[key] for key in ("website", "group_id", "type_request") if key in fields}
+    with app.app_context():
+        if not charge:
+            ledger.top_up(user.id, body["auction_price"] * body["target"], reason="test.top_up")
+        owner = db.session.get(User, user.id)
+        return create_request(owner, service_type, **body, **given).id
+
+
+def _add_links(request, links: list[dict], *, created_at, refund: bool) -> list[UUID]:
     import uuid
     from datetime import timedelta
 
-    from likepion.backlink import counters
-    from likepion.backlink.models import Link, Request
-    from likepion.core.time import utcnow
+    from likepion.backlink.models import Link
 
-    n = next(_counter)
-    links = [{"status": item} if isinstance(item, str) else dict(item) for item in links]
-    if target is None:
-        target = len(links) or 10
-    now = utcnow()
-    with app.app_context():
-        request = Request(
+    rows = []
+    for i, link in enumerate(links):
+        row = Link(
             **{
                 "id": uuid.uuid4(),
-                "user_id": user.id,
-                "service_type": service_type,
-                "name": name or f"Campaign {n}",
-                "website": website,
-                "auction_price": auction_price,
-                "target": target,
-                "type_request": type_request
-                or ("post" if service_type == "podcast" else service_type),
-                "status": status,
-                "started_at": None if status == "pending" else now,
-                "deleted_at": now if deleted else None,
-                "created_at": now,
+                "request_id": request.id,
+                "user_id": request.user_id,
+                "service_type": request.service_type,
+                "auction_price": request.auction_price,
+                "created_at": created_at + timedelta(microseconds=i),
+                "refunded": False,
             }
-            | fields
+            | link
         )
-        db.session.add(request)
-        db.session.flush()
-        if charge:
-            ledger.charge(user.id, auction_price * target, reason="request.create", ref=request.id)
-        rows = []
-        for i, link in enumerate(links):
-            row = Link(
-                **{
-                    "id": uuid.uuid4(),
-                    "request_id": request.id,
-                    "user_id": user.id,
-                    "service_type": service_type,
-                    "auction_price": auction_price,
-                    "created_at": now + timedelta(microseconds=i),
-                    "refunded": False,
-                }
-                | link
-            )
-            rows.append(row)
-            if charge and row.refunded:
-                ledger.refund(user.id, auction_price, reason="link.failed", ref=row.id)
-        db.session.add_all(rows)
-        db.session.flush()
-        counters.recount(Request, [request.id])
-        db.session.commit()
-        return RequestInfo(request.id, [row.id for row in rows])
+        rows.append(row)
+        if refund and row.refunded:
+            ledger.refund(request.user_id, request.auction_price, reason="link.failed", ref=row.id)
+    db.session.add_all(rows)
+    db.session.flush()
+    return [row.id for row in rows]
 
 
-def make_server(app, *, name=None) -> UUID:
-    """A worker server row (no usable key); its id."""
-    from likepion.auth.models import Server
+@dataclass(frozen=True)
+class ServerInfo:
+    id: UUID
+    name: str
+    headers: dict  # its X-API-Key
 
-    n = next(_counter)
+
+def make_server(app, name=None) -> ServerInfo:
+    """A worker server with a usable key."""
+    from likepion.auth.servers import create_server
+
     with app.app_context():
-        server = Server(name=name or f"server-{n:02d}", key_hash=f"{n:064x}")
-        db.session.add(server)
-        db.session.commit()
-        return server.id
+        server, key = create_server(name or f"server-{next(_counter):02d}")
+        return ServerInfo(server.id, server.name, {"X-API-Key": key})

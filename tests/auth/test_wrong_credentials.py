@@ -8,7 +8,7 @@ from likepion.backlink.models import Request
 from likepion.core.db import db
 from likepion.credits.models import LedgerEntry
 from likepion.shortener.models import ShortUrl
-from tests.worker.conftest import make_server
+from tests.factories import make_server
 
 JWT_NOT_KEY = "This route takes a JWT from /api/v1/auth/login, not an API key."
 KEY_NOT_JWT = (

@@ -6,11 +6,12 @@ import json
 import uuid
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from likepion.backlink.models import Account, Site
 from likepion.core.db import db
-from tests.factories import make_account, make_group, make_site
+from tests.factories import make_account, make_group
+from tests.helpers import count_rows
 
 API = "/api/v1/backlink"
 ACCOUNT_FIELDS = {
@@ -34,16 +35,6 @@ ACCOUNT_FIELDS = {
 
 
 @pytest.fixture
-def sites(app):
-    return {
-        "about.me": make_site(app, service_type="entity", name="about.me"),
-        "gravatar.com": make_site(app, service_type="entity", name="gravatar.com"),
-        "old.example": make_site(app, service_type="entity", name="old.example", active=False),
-        "anchor.fm": make_site(app, service_type="podcast", name="anchor.fm"),
-    }
-
-
-@pytest.fixture
 def headers(user, jwt_headers):
     return jwt_headers(user)
 
@@ -61,11 +52,6 @@ def their_group(app, other_user, sites):
 @pytest.fixture
 def their_account(app, their_group):
     return make_account(app, their_group, website="about.me", username="bob", password="bobpw")
-
-
-def account_count(app, *where) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Account).where(*where))
 
 
 def missing_body(client, path, headers, method="get", json_body=None):
@@ -166,7 +152,7 @@ def test_create_account_bad_input_is_422_and_writes_nothing(
     assert response.status_code == 422
     assert response.json["error"] == "validation_error"
     assert field in response.json["details"]
-    assert account_count(app) == 0
+    assert count_rows(app, Account) == 0
 
 
 def test_create_duplicate_account_is_409(app, client, headers, group):
@@ -180,7 +166,7 @@ def test_create_duplicate_account_is_409(app, client, headers, group):
 
     assert response.status_code == 409
     assert response.json["error"] == "conflict"
-    assert account_count(app) == 1
+    assert count_rows(app, Account) == 1
 
 
 def test_create_account_in_someone_elses_group_is_404(app, client, headers, their_group):
@@ -191,7 +177,7 @@ def test_create_account_in_someone_elses_group_is_404(app, client, headers, thei
 
     assert response.status_code == 404 and response.json == missing
     assert missing["message"] == "Group not found"
-    assert account_count(app) == 0
+    assert count_rows(app, Account) == 0
 
 
 def test_accounts_need_a_token(client, group):
@@ -385,7 +371,7 @@ def test_delete_account(app, client, headers, pool):
 
     assert response.status_code == 200
     assert response.json == {"success": True, "data": {"deleted": 1}}
-    assert account_count(app) == 2
+    assert count_rows(app, Account) == 2
     assert client.delete(f"{API}/accounts/{pool['bob']}", headers=headers).status_code == 404
 
 
@@ -395,7 +381,7 @@ def test_delete_someone_elses_account_is_404(app, client, headers, pool, their_a
     response = client.delete(f"{API}/accounts/{their_account}", headers=headers)
 
     assert response.status_code == 404 and response.json == missing
-    assert account_count(app) == 4
+    assert count_rows(app, Account) == 4
 
 
 def test_bulk_delete_deletes_only_own_accounts(app, client, headers, pool, their_account):
@@ -405,8 +391,8 @@ def test_bulk_delete_deletes_only_own_accounts(app, client, headers, pool, their
 
     assert response.status_code == 200
     assert response.json == {"success": True, "data": {"deleted": 2}}
-    assert account_count(app) == 2
-    assert account_count(app, Account.id == their_account) == 1
+    assert count_rows(app, Account) == 2
+    assert count_rows(app, Account, Account.id == their_account) == 1
 
 
 @pytest.mark.parametrize(
@@ -417,7 +403,7 @@ def test_bulk_delete_bad_input_is_422_and_deletes_nothing(app, client, headers, 
     response = client.post(f"{API}/accounts/bulk-delete", json=body, headers=headers)
 
     assert response.status_code == 422
-    assert account_count(app) == 3
+    assert count_rows(app, Account) == 3
 
 
 # --- POST /accounts/export ----------------------------------------------------------------------
@@ -498,7 +484,7 @@ def test_check_all_marks_every_account_of_the_group(
 
     assert response.status_code == 200
     assert response.json == {"success": True, "data": {"queued": 3}}
-    assert account_count(app, Account.status == "checking") == 3
+    assert count_rows(app, Account, Account.status == "checking") == 3
     with app.app_context():
         assert db.session.get(Account, their_account).status == "active"
 
@@ -509,7 +495,7 @@ def test_check_all_of_someone_elses_group_is_404(app, client, headers, their_gro
     response = client.post(f"{API}/groups/{their_group}/accounts/check-all", headers=headers)
 
     assert response.status_code == 404 and response.json == missing
-    assert account_count(app, Account.status == "checking") == 0
+    assert count_rows(app, Account, Account.status == "checking") == 0
 
 
 def test_check_bad_ids_are_404(client, headers):

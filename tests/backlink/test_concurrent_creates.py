@@ -3,14 +3,12 @@
 import threading
 
 import pytest
-from flask_jwt_extended import create_access_token
 from sqlalchemy import func, select
 
-from likepion.auth.models import User
 from likepion.backlink.models import Request
 from likepion.core.db import db
-from likepion.credits.models import LedgerEntry
 from tests.factories import make_user
+from tests.helpers import balance, jwt_for
 
 pytestmark = pytest.mark.pg
 
@@ -20,8 +18,7 @@ PRICE, TARGET = 10, 10  # 100 credits each; 20 x 100 = 2,000 > 750
 
 def test_20_concurrent_creates_charge_only_what_the_balance_allows(pg_app):
     user = make_user(pg_app, credits=750)
-    with pg_app.app_context():
-        headers = {"Authorization": f"Bearer {create_access_token(str(user.uuid))}"}
+    headers = jwt_for(pg_app, user)
     barrier = threading.Barrier(THREADS)
     statuses = []
 
@@ -43,11 +40,6 @@ def test_20_concurrent_creates_charge_only_what_the_balance_allows(pg_app):
 
     assert sorted(statuses) == [201] * 7 + [402] * 13
     with pg_app.app_context():
-        balance = db.session.get(User, user.id).credits
         created = db.session.scalar(select(func.count()).select_from(Request))
-        ledger_sum = db.session.scalar(
-            select(func.sum(LedgerEntry.amount)).where(LedgerEntry.user_id == user.id)
-        )
     assert created == 7
-    assert balance == 750 - 7 * PRICE * TARGET == 50
-    assert ledger_sum == balance
+    assert balance(pg_app, user) == 750 - 7 * PRICE * TARGET == 50  # the ledger sum too

@@ -17,8 +17,9 @@ from likepion.core.db import db
 from likepion.core.time import utcnow
 from likepion.worker import services as worker_services
 from tests.conftest import empty_tables
-from tests.factories import make_user
-from tests.worker.conftest import add_sites, jwt_for, make_server, start_request
+from tests.factories import make_server, make_user
+from tests.helpers import jwt_for
+from tests.worker.conftest import add_sites, start_request
 
 BASE = "/api/v1/backlink"
 SITES = ["about.me", "gravatar.com", "zotero.org"]
@@ -37,7 +38,8 @@ def stored(app, model, row_id, *columns) -> tuple:
         return tuple(getattr(row, column) for column in columns)
 
 
-def make_group(client, headers, accounts=()) -> str:
+def post_group(client, headers, accounts=()) -> str:
+    """A group made through the API, with `accounts` imported into it; its id."""
     created = client.post(
         f"{BASE}/groups", json={"name": "Pool", "service_type": "entity"}, headers=headers
     )
@@ -62,7 +64,7 @@ def test_unfiltered_totals_come_from_the_counters_and_filtered_ones_count(app, c
     headers = jwt_for(app, user)
     request_id = start_request(client, headers, target=5)
     accounts = [{"website": "about.me", "username": f"u{n}"} for n in range(4)]
-    group_id = make_group(client, headers, accounts)
+    group_id = post_group(client, headers, accounts)
     links_url = f"{BASE}/entity/{request_id}/links"
     accounts_url = f"{BASE}/groups/{group_id}/accounts"
     assert client.get(links_url, headers=headers).json["total"] == 5
@@ -89,7 +91,7 @@ def test_verify_lists_planted_drift_and_fix_repairs_it(app, client, runner, monk
     add_sites(app, "entity", SITES)
     headers = jwt_for(app, user)
     request_ids = [start_request(client, headers, target=3, name=f"R{n}") for n in range(3)]
-    group_id = make_group(client, headers, [{"website": "about.me", "username": "a"}])
+    group_id = post_group(client, headers, [{"website": "about.me", "username": "a"}])
     clean = runner.invoke(args=["counters", "verify"])
     assert clean.exit_code == 0, clean.output
     assert "Every counter matches its COUNT." in clean.output
@@ -254,7 +256,7 @@ class World:
         add_sites(app, "entity", SITES)
         self.headers = jwt_for(app, self.user)
         self.server = make_server(app, "property-server")
-        self.group = make_group(self.client, self.headers)
+        self.group = post_group(self.client, self.headers)
         self.serial = 0
         self.import_accounts(3)  # something to work on from the first step
         for n in range(3):

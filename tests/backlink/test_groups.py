@@ -6,11 +6,12 @@ import json
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from likepion.backlink.models import Account, Group, Link, Request
 from likepion.core.db import db
-from tests.factories import make_account, make_group, make_site
+from tests.factories import make_account, make_group, make_request
+from tests.helpers import count_rows
 
 API = "/api/v1/backlink"
 GROUP_FIELDS = {
@@ -28,21 +29,8 @@ GROUP_FIELDS = {
 
 
 @pytest.fixture
-def sites(app):
-    make_site(app, service_type="entity", name="about.me")
-    make_site(app, service_type="entity", name="gravatar.com")
-    make_site(app, service_type="entity", name="old.example", active=False)
-    make_site(app, service_type="podcast", name="anchor.fm")
-
-
-@pytest.fixture
 def headers(user, jwt_headers):
     return jwt_headers(user)
-
-
-def count_rows(app, model, *where) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def not_found_body(client, path, headers, method="get"):
@@ -377,35 +365,25 @@ def test_update_someone_elses_group_is_404_and_changes_nothing(app, client, head
         assert db.session.get(Group, three_groups["theirs"]).name == "Alpha of Bob"
 
 
+POST = "https://about.me/post/1"
+
+
 def test_delete_group_deletes_its_accounts_and_keeps_request_links(
     app, client, user, headers, three_groups
 ):
     alpha = three_groups["alpha"]
     with app.app_context():
         account_id = db.session.scalar(select(Account.id).where(Account.group_id == alpha).limit(1))
-        request = Request(
-            user_id=user.id,
-            service_type="entity",
-            group_id=alpha,
-            name="Campaign",
-            auction_price=10,
-            target=1,
-            type_request="entity",
-        )
-        db.session.add(request)
-        db.session.flush()
-        link = Link(
-            request_id=request.id,
-            user_id=user.id,
-            service_type="entity",
-            auction_price=10,
-            account_id=account_id,
-            status="completed",
-            link_post="https://about.me/post/1",
-        )
-        db.session.add(link)
-        db.session.commit()
-        request_id, link_id = request.id, link.id
+    made = make_request(
+        app,
+        user,
+        status="pending",
+        group_id=alpha,
+        name="Campaign",
+        target=1,
+        links=[{"status": "completed", "account_id": account_id, "link_post": POST}],
+    )
+    request_id, link_id = made.id, made.link_ids[0]
 
     response = client.delete(f"{API}/groups/{alpha}", headers=headers)
 
@@ -417,7 +395,7 @@ def test_delete_group_deletes_its_accounts_and_keeps_request_links(
     with app.app_context():
         assert db.session.get(Request, request_id).group_id is None
         link = db.session.get(Link, link_id)
-        assert (link.account_id, link.link_post) == (None, "https://about.me/post/1")
+        assert (link.account_id, link.link_post) == (None, POST)
     assert client.get(f"{API}/groups/{alpha}", headers=headers).status_code == 404
 
 

@@ -8,11 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from likepion.auth.models import User
 from likepion.backlink.models import Link, Request
 from likepion.core.db import db
-from likepion.credits.models import LedgerEntry
 from tests.factories import make_request, make_server, make_site, make_user
+from tests.helpers import balance, ledger_rows, load_row
 
 BASE = "/api/v1/backlink"
 LINK_FIELDS = {
@@ -39,39 +38,11 @@ LINK_FIELDS = {
     "created_at",
 }
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
+AMOUNT_REF = ("amount", "reference")  # the ledger columns these tests compare
 
 
 def links_url(info, service_type="entity"):
     return f"{BASE}/{service_type}/{info.id}/links"
-
-
-def balance(app, user):
-    """The user's credits, checked against the ledger sum."""
-    with app.app_context():
-        credits = db.session.get(User, user.id).credits
-        ledger_sum = db.session.scalar(
-            select(func.sum(LedgerEntry.amount)).where(LedgerEntry.user_id == user.id)
-        )
-        assert credits == ledger_sum, "balance must equal the ledger sum"
-        return credits
-
-
-def ledger_rows(app, user, reason):
-    with app.app_context():
-        rows = db.session.scalars(
-            select(LedgerEntry)
-            .where(LedgerEntry.user_id == user.id, LedgerEntry.reason == reason)
-            .order_by(LedgerEntry.created_at)
-        ).all()
-        return [(row.amount, row.reference) for row in rows]
-
-
-def load(app, model, row_id):
-    with app.app_context():
-        row = db.session.get(model, row_id)
-        if row is not None:
-            db.session.expunge(row)
-        return row
 
 
 def assert_held_credits(app, user, info, spent_before=0, initial=1000):
@@ -94,7 +65,7 @@ def assert_held_credits(app, user, info, spent_before=0, initial=1000):
 
 def test_list_has_the_seed_fields_and_resolved_names(app, client, user, jwt_headers):
     site_id = make_site(app, name="about.me")
-    server_id = make_server(app, name="server-01")
+    server_id = make_server(app, "server-01").id
     info = make_request(
         app,
         user,
@@ -293,7 +264,7 @@ def test_list_needs_a_token(app, client, user):
 
 def test_list_statements_do_not_grow_with_page_size(app, client, user, jwt_headers, sql_statements):
     sites = [make_site(app) for _ in range(3)]
-    servers = [make_server(app) for _ in range(3)]
+    servers = [make_server(app).id for _ in range(3)]
     info = make_request(
         app,
         user,
@@ -388,7 +359,7 @@ def test_retry_all_of_someone_elses_request_is_404(app, client, user, other_user
     theirs = make_request(app, other_user, links=["failed"])
     response = client.post(links_url(theirs) + "/retry-all", headers=jwt_headers(user))
     assert response.status_code == 404
-    assert load(app, Link, theirs.link_ids[0]).status == "failed"
+    assert load_row(app, Link, theirs.link_ids[0]).status == "failed"
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -459,7 +430,7 @@ def retry(client, user, jwt_headers, info, n=0):
 def test_retry_requeues_a_failed_link_and_reopens_a_finished_request(
     app, client, user, jwt_headers
 ):
-    server_id = make_server(app)
+    server_id = make_server(app).id
     info = make_request(
         app,
         user,
@@ -483,17 +454,17 @@ def test_retry_requeues_a_failed_link_and_reopens_a_finished_request(
     data = response.json["data"]
     assert set(data) == LINK_FIELDS
     assert data | {"status": "queued", "retry_count": 0, "error_message": ""} == data
-    link = load(app, Link, info.link_ids[0])
+    link = load_row(app, Link, info.link_ids[0])
     assert (link.status, link.retry_count, link.refunded, link.claimed_until) == (
         "queued",
         0,
         False,
         None,
     )
-    request = load(app, Request, info.id)
+    request = load_row(app, Request, info.id)
     assert (request.status, request.completed_at) == ("running", None)
     assert balance(app, user) == before  # never refunded: nothing to charge
-    assert ledger_rows(app, user, "link.retry") == []
+    assert ledger_rows(app, user, *AMOUNT_REF, reason="link.retry") == []
 
 
 def test_retry_of_a_refunded_link_charges_its_price_again(app, client, user, jwt_headers):
@@ -508,13 +479,17 @@ def test_retry_of_a_refunded_link_charges_its_price_again(app, client, user, jwt
 
     assert retry(client, user, jwt_headers, info).status_code == 200
 
-    assert ledger_rows(app, user, "link.retry") == [(-25, str(info.link_ids[0]))]
-    assert load(app, Link, info.link_ids[0]).refunded is False
-    assert load(app, Request, info.id).status == "running"
+    assert ledger_rows(app, user, *AMOUNT_REF, reason="link.retry") == [
+        (-25, str(info.link_ids[0]))
+    ]
+    assert load_row(app, Link, info.link_ids[0]).refunded is False
+    assert load_row(app, Request, info.id).status == "running"
     assert_held_credits(app, user, info)
 
 
-def test_retry_without_enough_credits_is_402_and_changes_nothing(app, client, jwt_headers):
+def poor_user_with_two_refunded_links(app, credits_left: int):
+    """A user whose failed request has two refunded 50-credit links, with only `credits_left`
+    credits left after spending what the refunds gave back: (user, request)."""
     poor = make_user(app, credits=100)
     info = make_request(
         app,
@@ -524,20 +499,25 @@ def test_retry_without_enough_credits_is_402_and_changes_nothing(app, client, jw
         target=2,
         links=[{"status": "failed", "refunded": True}, {"status": "failed", "refunded": True}],
     )
-    with app.app_context():  # spend what the refunds gave back
+    with app.app_context():
         from likepion.credits import ledger
 
-        ledger.charge(poor.id, 100, reason="test.spend")
+        ledger.charge(poor.id, 100 - credits_left, reason="test.spend")
         db.session.commit()
+    return poor, info
+
+
+def test_retry_without_enough_credits_is_402_and_changes_nothing(app, client, jwt_headers):
+    poor, info = poor_user_with_two_refunded_links(app, credits_left=0)
 
     response = retry(client, poor, jwt_headers, info)
 
     assert response.status_code == 402
     assert response.json["error"] == "insufficient_credits"
-    link = load(app, Link, info.link_ids[0])
+    link = load_row(app, Link, info.link_ids[0])
     assert (link.status, link.refunded) == ("failed", True)
-    assert load(app, Request, info.id).status == "failed"
-    assert ledger_rows(app, poor, "link.retry") == []
+    assert load_row(app, Request, info.id).status == "failed"
+    assert ledger_rows(app, poor, *AMOUNT_REF, reason="link.retry") == []
     assert balance(app, poor) == 0
 
 
@@ -550,7 +530,7 @@ def test_retry_of_a_link_that_did_not_fail_is_409(app, client, user, jwt_headers
     assert response.status_code == 409
     assert response.json["error"] == "invalid_state"
     assert status in response.json["message"]
-    assert load(app, Link, info.link_ids[0]).status == status
+    assert load_row(app, Link, info.link_ids[0]).status == status
 
 
 def test_retry_in_a_stopped_request_waits_for_its_start(app, client, user, jwt_headers):
@@ -558,8 +538,8 @@ def test_retry_in_a_stopped_request_waits_for_its_start(app, client, user, jwt_h
 
     assert retry(client, user, jwt_headers, info).status_code == 200
 
-    assert load(app, Link, info.link_ids[0]).status == "pending"
-    assert load(app, Request, info.id).status == "stopped"
+    assert load_row(app, Link, info.link_ids[0]).status == "pending"
+    assert load_row(app, Request, info.id).status == "stopped"
 
 
 def test_retry_when_the_target_is_already_reached_is_409(app, client, user, jwt_headers):
@@ -601,7 +581,7 @@ def test_retry_all_requeues_every_failed_link_with_one_charge(app, client, user,
 
     assert response.status_code == 200
     assert response.json == {"success": True, "data": {"retried": 3}}
-    assert ledger_rows(app, user, "link.retry_all") == [(-40, str(info.id))]
+    assert ledger_rows(app, user, *AMOUNT_REF, reason="link.retry_all") == [(-40, str(info.id))]
     with app.app_context():
         links = db.session.scalars(select(Link).where(Link.request_id == info.id)).all()
         by_id = {link.id: link for link in links}
@@ -614,7 +594,7 @@ def test_retry_all_requeues_every_failed_link_with_one_charge(app, client, user,
         ]
         assert not any(link.refunded for link in links)
         assert {by_id[i].retry_count for i in info.link_ids[:3]} == {0}
-    assert load(app, Request, info.id).status == "running"
+    assert load_row(app, Request, info.id).status == "running"
     assert_held_credits(app, user, info)
 
 
@@ -624,25 +604,12 @@ def test_retry_all_without_failed_links_changes_nothing(app, client, user, jwt_h
     response = client.post(links_url(info) + "/retry-all", headers=jwt_headers(user))
 
     assert response.json["data"] == {"retried": 0}
-    assert load(app, Request, info.id).status == "completed"
-    assert ledger_rows(app, user, "link.retry_all") == []
+    assert load_row(app, Request, info.id).status == "completed"
+    assert ledger_rows(app, user, *AMOUNT_REF, reason="link.retry_all") == []
 
 
 def test_retry_all_without_enough_credits_is_402_and_changes_nothing(app, client, jwt_headers):
-    poor = make_user(app, credits=100)
-    info = make_request(
-        app,
-        poor,
-        status="failed",
-        auction_price=50,
-        target=2,
-        links=[{"status": "failed", "refunded": True}, {"status": "failed", "refunded": True}],
-    )
-    with app.app_context():
-        from likepion.credits import ledger
-
-        ledger.charge(poor.id, 60, reason="test.spend")  # 40 left: one retry, not two
-        db.session.commit()
+    poor, info = poor_user_with_two_refunded_links(app, credits_left=40)  # one retry, not two
 
     response = client.post(links_url(info) + "/retry-all", headers=jwt_headers(poor))
 
@@ -674,8 +641,8 @@ def test_secondary_site_links_are_not_requeued(app, client, user, jwt_headers):
     assert one.status_code == 409
     assert "secondary" in one.json["message"]
     assert every.json["data"] == {"retried": 1}
-    assert load(app, Link, info.link_ids[1]).status == "failed"
-    assert load(app, Link, info.link_ids[2]).status == "queued"
+    assert load_row(app, Link, info.link_ids[1]).status == "failed"
+    assert load_row(app, Link, info.link_ids[2]).status == "queued"
 
 
 # --- delete ----------------------------------------------------------------------------------
@@ -696,9 +663,11 @@ def test_delete_of_a_link_not_built_refunds_it_and_gives_back_its_slot(
 
     assert response.status_code == 200
     assert response.json == {"success": True, "data": {"deleted": 1, "refunded": 30}}
-    assert load(app, Link, info.link_ids[0]) is None
-    assert ledger_rows(app, user, "link.delete") == [(30, str(info.link_ids[0]))]
-    request = load(app, Request, info.id)
+    assert load_row(app, Link, info.link_ids[0]) is None
+    assert ledger_rows(app, user, *AMOUNT_REF, reason="link.delete") == [
+        (30, str(info.link_ids[0]))
+    ]
+    request = load_row(app, Request, info.id)
     assert (request.target, request.status) == (2, "running")
     assert_held_credits(app, user, info)
 
@@ -710,8 +679,8 @@ def test_delete_of_a_completed_link_refunds_nothing(app, client, user, jwt_heade
     response = delete(client, user, jwt_headers, info)
 
     assert response.json["data"] == {"deleted": 1, "refunded": 0}
-    assert load(app, Link, info.link_ids[0]) is None
-    assert load(app, Request, info.id).target == 2
+    assert load_row(app, Link, info.link_ids[0]) is None
+    assert load_row(app, Request, info.id).target == 2
     assert balance(app, user) == before
     assert_held_credits(app, user, info)
 
@@ -727,7 +696,7 @@ def test_delete_of_a_refunded_failed_link_drops_its_slot_without_a_second_refund
     assert delete(client, user, jwt_headers, info).json["data"]["refunded"] == 0
 
     assert balance(app, user) == before
-    assert load(app, Request, info.id).target == 2
+    assert load_row(app, Request, info.id).target == 2
     assert_held_credits(app, user, info)
 
 
@@ -740,7 +709,7 @@ def test_delete_of_a_refunded_cancelled_link_drops_its_slot(app, client, user, j
     assert delete(client, user, jwt_headers, info, n=2).json["data"]["refunded"] == 0
 
     assert balance(app, user) == before
-    assert load(app, Request, info.id).target == 2
+    assert load_row(app, Request, info.id).target == 2
     assert_held_credits(app, user, info)
 
 
@@ -762,8 +731,8 @@ def test_delete_of_a_secondary_link_moves_no_money(app, client, user, jwt_header
 
     assert response.json["data"] == {"deleted": 1, "refunded": 0}
     assert balance(app, user) == before
-    assert load(app, Request, info.id).target == 1
-    assert load(app, Link, info.link_ids[1]) is None
+    assert load_row(app, Request, info.id).target == 1
+    assert load_row(app, Link, info.link_ids[1]) is None
 
 
 def test_delete_of_the_last_open_link_completes_the_request(app, client, user, jwt_headers):
@@ -771,7 +740,7 @@ def test_delete_of_the_last_open_link_completes_the_request(app, client, user, j
 
     assert delete(client, user, jwt_headers, info, n=1).status_code == 200
 
-    request = load(app, Request, info.id)
+    request = load_row(app, Request, info.id)
     assert (request.target, request.status) == (1, "completed")
     assert request.completed_at is not None
     assert_held_credits(app, user, info)

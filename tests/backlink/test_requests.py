@@ -7,9 +7,11 @@ from sqlalchemy import func, select, update
 
 from likepion.auth.models import User
 from likepion.backlink import counters
-from likepion.backlink.models import Account, Group, Link, Request, Site
+from likepion.backlink.models import Link, Request, Site
 from likepion.core.db import db
 from likepion.credits.models import LedgerEntry
+from tests.factories import make_group
+from tests.helpers import balance
 
 BASE = "/api/v1/backlink"
 DETAIL_FIELDS = {
@@ -52,45 +54,9 @@ def sites(app):
         return {s.name: s.id for s in db.session.scalars(select(Site))}
 
 
-def make_group(app, owner, service_type="entity", accounts=()):
-    """A group with accounts given as website names."""
-    with app.app_context():
-        group = Group(user_id=owner.id, name="G", service_type=service_type)
-        db.session.add(group)
-        db.session.flush()
-        for n, website in enumerate(accounts):
-            site_id = db.session.scalar(
-                select(Site.id).where(Site.name == website, Site.service_type == service_type)
-            )
-            db.session.add(
-                Account(
-                    group_id=group.id,
-                    user_id=owner.id,
-                    service_type=service_type,
-                    site_id=site_id,
-                    website=website,
-                    identity=f"u{n}",
-                    username=f"u{n}",
-                    password="pw",
-                )
-            )
-        db.session.commit()
-        return group.id
-
-
 def create(client, headers, service_type="entity", **body):
     payload = {"name": "Campaign A", "auction_price": 10, "target": 5} | body
     return client.post(f"{BASE}/{service_type}", json=payload, headers=headers)
-
-
-def balance(app, user):
-    with app.app_context():
-        credits = db.session.get(User, user.id).credits
-        ledger_sum = db.session.scalar(
-            select(func.sum(LedgerEntry.amount)).where(LedgerEntry.user_id == user.id)
-        )
-        assert credits == ledger_sum, "balance must equal the ledger sum"
-        return credits
 
 
 def links_of(app, request_id):
@@ -509,7 +475,7 @@ def test_start_without_sites_is_422(app, client, user, jwt_headers):
 
 
 def test_podcast_posts_are_episodes_on_the_primary_site(app, client, user, jwt_headers, sites):
-    group = make_group(app, user, "podcast", accounts=["anchor.fm", "podbean.com"])
+    group = make_group(app, user, service_type="podcast", accounts=["anchor.fm", "podbean.com"])
     without = create(client, jwt_headers(user), "podcast", auction_price=60).json["data"]["id"]
     request_id = create(
         client, jwt_headers(user), "podcast", auction_price=60, target=3, group_id=str(group)

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from likepion.backlink.models import Link, Request
 from likepion.core.db import db
-from tests.factories import make_site
-from tests.worker.conftest import jwt_for, make_podcast_group, make_server, start_request
+from tests.factories import make_server, make_site
+from tests.helpers import jwt_for
+from tests.worker.conftest import make_podcast_group, start_request
 from tests.worker.test_podcast import insert, pull_secondary, set_feed
 
 API = "/api/v1/backlink"

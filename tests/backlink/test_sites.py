@@ -8,14 +8,10 @@ API = "/api/v1/backlink"
 
 
 @pytest.fixture
-def catalogue(app):
-    return {
-        "about.me": make_site(app, service_type="entity", name="about.me"),
-        "gravatar.com": make_site(app, service_type="entity", name="gravatar.com"),
-        "old.example": make_site(app, service_type="entity", name="old.example", active=False),
-        "anchor.fm": make_site(app, service_type="podcast", name="anchor.fm"),
-        "spotify.com": make_site(app, service_type="podcast", name="spotify.com", role="secondary"),
-    }
+def catalogue(app, sites):
+    """The backlink catalogue and a secondary podcast site."""
+    spotify = make_site(app, service_type="podcast", name="spotify.com", role="secondary")
+    return sites | {"spotify.com": spotify}
 
 
 def test_count_counts_active_sites_of_the_type(client, user, jwt_headers, catalogue):

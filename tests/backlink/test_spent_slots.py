@@ -6,13 +6,9 @@ through HTTP: the customer's backlink API and a worker server that builds the li
 """
 
 import pytest
-from sqlalchemy import func, select
 
-from likepion.auth.models import User
-from likepion.auth.servers import create_server
-from likepion.backlink.models import Site
-from likepion.core.db import db
-from likepion.credits.models import LedgerEntry
+from tests.factories import make_server, make_site
+from tests.helpers import balance, ledger_rows
 
 BASE = "/api/v1/backlink/entity"
 PRICE = 100
@@ -21,12 +17,9 @@ PRICE = 100
 @pytest.fixture
 def worker(app):
     """Headers of a worker server; entity sites for the planner."""
-    with app.app_context():
-        for name in ("about.me", "gravatar.com"):
-            db.session.add(Site(service_type="entity", name=name))
-        _, key = create_server("server-01")
-        db.session.commit()
-    return {"X-API-Key": key}
+    for name in ("about.me", "gravatar.com"):
+        make_site(app, service_type="entity", name=name)
+    return make_server(app, "server-01").headers
 
 
 @pytest.fixture
@@ -71,28 +64,6 @@ def delete_links(client, customer, url, link_ids):
         assert response.json["data"] == {"deleted": 1, "refunded": 0}
 
 
-def balance(app, user):
-    """The user's credits, checked against the ledger sum."""
-    with app.app_context():
-        credits = db.session.get(User, user.id).credits
-        total = db.session.scalar(
-            select(func.sum(LedgerEntry.amount)).where(LedgerEntry.user_id == user.id)
-        )
-        assert credits == total, "balance must equal the ledger sum"
-        return credits
-
-
-def ledger(app, user):
-    """The user's ledger rows, oldest first, as (reason, amount)."""
-    with app.app_context():
-        rows = db.session.execute(
-            select(LedgerEntry.reason, LedgerEntry.amount)
-            .where(LedgerEntry.user_id == user.id)
-            .order_by(LedgerEntry.created_at)
-        )
-        return [tuple(row) for row in rows]
-
-
 def test_deleting_completed_links_then_the_request_refunds_nothing(
     app, client, user, customer, worker
 ):
@@ -102,7 +73,7 @@ def test_deleting_completed_links_then_the_request_refunds_nothing(
     assert client.delete(url, headers=customer).status_code == 200
 
     assert balance(app, user) == 1000 - 300
-    assert ledger(app, user) == [("test.top_up", 1000), ("request.create", -300)]
+    assert ledger_rows(app, user) == [("test.top_up", 1000), ("request.create", -300)]
 
 
 def test_deleting_an_unbuilt_link_after_a_completed_one_refunds_only_its_own_slot(
@@ -118,7 +89,7 @@ def test_deleting_an_unbuilt_link_after_a_completed_one_refunds_only_its_own_slo
 
     assert response.json["data"]["refunded"] == PRICE
     assert balance(app, user) == 1000 - 200
-    assert ledger(app, user) == [
+    assert ledger_rows(app, user) == [
         ("test.top_up", 1000),
         ("request.create", -300),
         ("link.delete", 100),
@@ -136,7 +107,7 @@ def test_lowering_the_price_after_deleting_a_completed_link_refunds_nothing(
 
     assert response.status_code == 200
     assert balance(app, user) == 1000 - 300
-    assert ledger(app, user) == [("test.top_up", 1000), ("request.create", -300)]
+    assert ledger_rows(app, user) == [("test.top_up", 1000), ("request.create", -300)]
 
 
 def test_lowering_the_target_after_deleting_a_completed_link_refunds_only_unbuilt_slots(
@@ -152,7 +123,7 @@ def test_lowering_the_target_after_deleting_a_completed_link_refunds_only_unbuil
     assert lower.status_code == 200 and lower.json["data"]["status"] == "completed"
     assert too_low.status_code == 422
     assert balance(app, user) == 1000 - 300
-    assert ledger(app, user) == [
+    assert ledger_rows(app, user) == [
         ("test.top_up", 1000),
         ("request.create", -400),
         ("request.update", 100),
@@ -170,7 +141,7 @@ def test_restarting_after_deleting_every_completed_link_reopens_nothing(
 
     assert restarted.json["data"]["status"] == "completed"
     assert balance(app, user) == 1000 - 300
-    assert ledger(app, user) == [("test.top_up", 1000), ("request.create", -300)]
+    assert ledger_rows(app, user) == [("test.top_up", 1000), ("request.create", -300)]
 
 
 @pytest.mark.parametrize("path", ["restart", "retry", "retry-all"])
@@ -191,7 +162,7 @@ def test_requeueing_a_failed_link_after_deleting_a_completed_one_refunds_nothing
     assert state["status"] == "completed"
     assert balance(app, user) == 1000 - 300
     reasons = {"restart": "request.restart", "retry": "link.retry", "retry-all": "link.retry_all"}
-    assert ledger(app, user) == [
+    assert ledger_rows(app, user) == [
         ("test.top_up", 1000),
         ("request.create", -300),
         ("link.failed", 100),

@@ -1,9 +1,5 @@
 """Tests of the Flask CLI (README, "Running in production"), driven through `runner.invoke`."""
 
-from sqlalchemy import func, select
-
-from likepion.core.db import db
-
 
 def assert_fails(result, message: str) -> None:
     """A non-zero exit whose reason is one `Error: ...` line containing `message`."""
@@ -12,8 +8,3 @@ def assert_fails(result, message: str) -> None:
     lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(lines) == 1, result.output
     assert message in lines[0], result.output
-
-
-def count(app, model, *where) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model).where(*where))

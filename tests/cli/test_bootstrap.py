@@ -11,8 +11,9 @@ from likepion.backlink.models import Site
 from likepion.core.db import db
 from likepion.shortener import limits
 from likepion.shortener.models import Plan
-from tests.cli import assert_fails, count
+from tests.cli import assert_fails
 from tests.factories import make_user
+from tests.helpers import count_rows
 
 DEFAULT_SITES = len(catalogue.parse_sites_file(catalogue.DEFAULT_CATALOGUE))
 
@@ -53,8 +54,8 @@ def test_bootstrap_a_fresh_database(fresh_app):
         admin = auth_services.authenticate(login="admin@example.com", password=password)
         assert (admin.username, admin.is_admin, admin.api_key) == ("admin", True, api_key)
         assert limits.user_plan(admin).name == "Starter"
-    assert count(fresh_app, Site) == DEFAULT_SITES
-    assert count(fresh_app, Plan) == 2
+    assert count_rows(fresh_app, Site) == DEFAULT_SITES
+    assert count_rows(fresh_app, Plan) == 2
 
 
 def test_bootstrap_twice_creates_nothing_and_prints_no_secret(fresh_app):
@@ -70,8 +71,8 @@ def test_bootstrap_twice_creates_nothing_and_prints_no_secret(fresh_app):
     assert password not in second.output and api_key not in second.output
     assert f"Sites: 0 created, 0 updated, {DEFAULT_SITES} unchanged." in second.output
     assert "Plans: 0 created, 0 updated, 2 unchanged." in second.output
-    assert count(fresh_app, User) == 1
-    assert count(fresh_app, Site) == DEFAULT_SITES
+    assert count_rows(fresh_app, User) == 1
+    assert count_rows(fresh_app, Site) == DEFAULT_SITES
 
 
 def test_bootstrap_keeps_an_existing_admin(app, runner, admin, skip_migrations):
@@ -80,10 +81,10 @@ def test_bootstrap_keeps_an_existing_admin(app, runner, admin, skip_migrations):
     assert result.exit_code == 0, result.output
     assert "an admin user already exists" in result.output
     assert "Password" not in result.output and admin.api_key not in result.output
-    assert count(app, User) == 1
-    assert count(app, User, User.email == "admin@example.com") == 0
-    assert count(app, Site) == DEFAULT_SITES
-    assert count(app, Plan) == 2
+    assert count_rows(app, User) == 1
+    assert count_rows(app, User, User.email == "admin@example.com") == 0
+    assert count_rows(app, Site) == DEFAULT_SITES
+    assert count_rows(app, Plan) == 2
 
 
 def test_bootstrap_creates_the_admin_when_only_plain_users_exist(
@@ -104,7 +105,7 @@ def test_bootstrap_when_admin_email_is_taken_by_a_plain_user(app, runner, skip_m
     result = runner.invoke(args=["bootstrap"])
 
     assert_fails(result, "Email or username is already taken.")
-    assert count(app, User, User.is_admin.is_(True)) == 0
+    assert count_rows(app, User, User.is_admin.is_(True)) == 0
 
 
 def test_bootstrap_without_migrations(app, runner, tmp_path, monkeypatch):
@@ -114,6 +115,6 @@ def test_bootstrap_without_migrations(app, runner, tmp_path, monkeypatch):
 
     assert_fails(result, "No migrations found in")
     assert result.output.count("\n") == 1
-    assert count(app, Site) == 0
-    assert count(app, Plan) == 0
-    assert count(app, User) == 0
+    assert count_rows(app, Site) == 0
+    assert count_rows(app, Plan) == 0
+    assert count_rows(app, User) == 0

@@ -1,27 +1,12 @@
-import json
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from likepion.core.db import db
 from likepion.shortener.models import Plan
 from likepion.shortener.plans import BUSINESS, NOTHING
-from tests.cli import assert_fails, count
+from tests.cli import assert_fails
 from tests.factories import make_user
-
-SEED_004 = Path(__file__).parents[3] / "shared" / "seeds" / "004_5f60d15e65a886e8.txt"
-
-
-def seed_plans_answer() -> list[dict]:
-    """The `data` of seed 004's `GET /api/plans` example answer."""
-    if not SEED_004.exists():
-        pytest.skip(f"{SEED_004} is not checked out next to the project")
-    text = SEED_004.read_text(encoding="utf-8")
-    start = text.index("GET https://buildlink.org/api/plans")
-    start = text.index('{\n    "error": 0,\n    "data": [', start)
-    answer, _ = json.JSONDecoder().raw_decode(text[start:])
-    return answer["data"]
+from tests.helpers import count_rows, seed_plans_answer
 
 
 def plans(app) -> list[dict]:
@@ -61,7 +46,7 @@ def test_seed_plans_twice_is_idempotent(app, runner):
 
     assert result.exit_code == 0, result.output
     assert "Plans: 0 created, 0 updated, 2 unchanged." in result.output
-    assert count(app, Plan) == 2
+    assert count_rows(app, Plan) == 2
 
 
 def test_seed_plans_resets_a_changed_plan_by_name(app, runner):
@@ -159,7 +144,7 @@ def test_plans_set_refuses_bad_options_and_changes_nothing(app, runner, args, me
 
 def test_plans_set_refuses_a_bad_name(app, runner):
     assert_fails(runner.invoke(args=["plans", "set", " ", "--enable", "geo"]), "name:")
-    assert count(app, Plan) == 0
+    assert count_rows(app, Plan) == 0
 
 
 def test_plans_list_shows_each_plan_its_users_and_features(app, runner):

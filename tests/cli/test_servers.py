@@ -8,7 +8,8 @@ from sqlalchemy import select
 from likepion.auth.models import Server
 from likepion.core.db import db
 from likepion.core.time import iso_z
-from tests.cli import assert_fails, count
+from tests.cli import assert_fails
+from tests.helpers import count_rows
 
 
 def test_create_server_prints_the_key_once_and_stores_only_its_hash(app, runner):
@@ -32,7 +33,7 @@ def test_each_server_gets_its_own_key(app, runner):
 
     keys = {re.search(r"API key .*: (\S+)", output).group(1) for output in outputs}
     assert len(keys) == 2
-    assert count(app, Server) == 2
+    assert count_rows(app, Server) == 2
 
 
 def test_create_server_duplicate_name(app, runner):
@@ -42,7 +43,7 @@ def test_create_server_duplicate_name(app, runner):
 
     assert_fails(result, "A server named worker-01 already exists.")
     assert result.exit_code == 1
-    assert count(app, Server) == 1
+    assert count_rows(app, Server) == 1
 
 
 @pytest.mark.parametrize("name", ["", "   ", "bad name", "x" * 65, ".dot-first", "a/b"])
@@ -50,7 +51,7 @@ def test_create_server_bad_name(app, runner, name):
     result = runner.invoke(args=["servers", "create", name])
 
     assert_fails(result, "Invalid server name")
-    assert count(app, Server) == 0
+    assert count_rows(app, Server) == 0
 
 
 def test_list_servers_shows_name_id_active_last_seen_and_never_the_key(app, runner):

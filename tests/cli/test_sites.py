@@ -8,7 +8,8 @@ from likepion.backlink import catalogue
 from likepion.backlink.models import Site
 from likepion.core.db import db
 from likepion.core.enums import ServiceType
-from tests.cli import assert_fails, count
+from tests.cli import assert_fails
+from tests.helpers import count_rows
 
 
 def sites(app, service_type=None) -> dict[tuple[str, str], str]:
@@ -164,7 +165,7 @@ def test_same_name_in_two_service_types_is_two_sites(app, runner, tmp_path):
     result = runner.invoke(args=["sites", "seed", path])
 
     assert "2 created" in result.output
-    assert count(app, Site) == 2
+    assert count_rows(app, Site) == 2
 
 
 def test_duplicate_rows_in_one_file_are_counted_once(app, runner, tmp_path):
@@ -177,7 +178,7 @@ def test_duplicate_rows_in_one_file_are_counted_once(app, runner, tmp_path):
 
     assert result.exit_code == 0, result.output
     assert "1 created, 0 updated, 0 unchanged, 1 duplicates." in result.output
-    assert count(app, Site) == 1
+    assert count_rows(app, Site) == 1
 
 
 def test_seed_large_file_shows_progress_and_is_idempotent(app, runner, tmp_path):
@@ -193,7 +194,7 @@ def test_seed_large_file_shows_progress_and_is_idempotent(app, runner, tmp_path)
     assert "2000 created, 0 updated, 0 unchanged." in first.output
     assert second.exit_code == 0, second.output
     assert "0 created, 0 updated, 2000 unchanged." in second.output
-    assert count(app, Site) == 2000
+    assert count_rows(app, Site) == 2000
     assert ("indexing", "site5.example.com") in sites(app)
 
 
@@ -204,7 +205,7 @@ def test_an_error_in_the_last_row_of_a_large_file_writes_nothing(app, runner, tm
     result = runner.invoke(args=["sites", "seed", path])
 
     assert_fails(result, "row 801: unknown role 'tertiary'")
-    assert count(app, Site) == 0
+    assert count_rows(app, Site) == 0
 
 
 def csv_file(tmp_path, text, name="sites.csv"):
@@ -244,7 +245,7 @@ def test_seed_bad_csv(app, runner, tmp_path, text, message):
 
     assert_fails(result, message)
     assert result.exit_code == 1
-    assert count(app, Site) == 0
+    assert count_rows(app, Site) == 0
 
 
 BAD_JSON = {
@@ -263,14 +264,14 @@ def test_seed_bad_json(app, runner, tmp_path, text, message):
     result = runner.invoke(args=["sites", "seed", csv_file(tmp_path, text, "sites.json")])
 
     assert_fails(result, message)
-    assert count(app, Site) == 0
+    assert count_rows(app, Site) == 0
 
 
 def test_seed_missing_file(app, runner, tmp_path):
     result = runner.invoke(args=["sites", "seed", str(tmp_path / "nope.csv")])
 
     assert_fails(result, "File not found:")
-    assert count(app, Site) == 0
+    assert count_rows(app, Site) == 0
 
 
 def test_seed_directory(app, runner, tmp_path):
@@ -286,7 +287,7 @@ def test_seed_binary_file(app, runner, tmp_path):
     result = runner.invoke(args=["sites", "seed", str(path)])
 
     assert_fails(result, "is not UTF-8 text")
-    assert count(app, Site) == 0
+    assert count_rows(app, Site) == 0
 
 
 def test_list_sites(app, runner, tmp_path):

@@ -9,7 +9,8 @@ from likepion.auth.models import User
 from likepion.core.db import db
 from likepion.credits.models import LedgerEntry
 from likepion.shortener import limits
-from tests.cli import assert_fails, count
+from tests.cli import assert_fails
+from tests.helpers import count_rows
 
 
 def get_user(app, email):
@@ -70,14 +71,14 @@ def test_create_user_duplicate_email(app, runner, user, email):
     result = runner.invoke(args=["users", "create", email, "alice2", "--password", "whatever1"])
 
     assert_fails(result, "already taken")
-    assert count(app, User) == 1
+    assert count_rows(app, User) == 1
 
 
 def test_create_user_duplicate_username(app, runner, user):
     result = runner.invoke(args=["users", "create", "new@example.com", "alice"])
 
     assert_fails(result, "already taken")
-    assert count(app, User) == 1
+    assert count_rows(app, User) == 1
 
 
 @pytest.mark.parametrize(
@@ -97,14 +98,14 @@ def test_create_user_bad_input(app, runner, args, message):
 
     assert_fails(result, message)
     assert result.exit_code == 1
-    assert count(app, User) == 0
+    assert count_rows(app, User) == 0
 
 
 def test_create_user_missing_argument(app, runner):
     result = runner.invoke(args=["users", "create", "dave@example.com"])
 
     assert_fails(result, "Missing argument 'USERNAME'")
-    assert count(app, User) == 0
+    assert count_rows(app, User) == 0
 
 
 def test_credit_adds_credits_and_a_ledger_row(app, runner, user):
@@ -129,7 +130,7 @@ def test_credit_twice_accumulates_and_matches_the_ledger(app, runner, user):
             select(LedgerEntry.amount).where(LedgerEntry.user_id == user.id)
         ).all()
     assert sum(amounts) == 1012
-    assert count(app, LedgerEntry, LedgerEntry.reason == "admin.credit") == 2
+    assert count_rows(app, LedgerEntry, LedgerEntry.reason == "admin.credit") == 2
 
 
 @pytest.mark.parametrize(
@@ -145,13 +146,13 @@ def test_credit_twice_accumulates_and_matches_the_ledger(app, runner, user):
     ],
 )
 def test_credit_bad_input_writes_nothing(app, runner, user, args, message):
-    ledger_rows = count(app, LedgerEntry)
+    ledger_rows = count_rows(app, LedgerEntry)
 
     result = runner.invoke(args=["users", "credit", *args])
 
     assert_fails(result, message)
     assert get_user(app, "alice@example.com").credits == 1000
-    assert count(app, LedgerEntry) == ledger_rows
+    assert count_rows(app, LedgerEntry) == ledger_rows
 
 
 # --- recovery (issue 15, item 3): set-password and rotate-key ------------------------------------

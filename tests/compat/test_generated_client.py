@@ -11,11 +11,17 @@ import pytest
 from sqlalchemy import select
 
 from likepion.auth.models import User
-from likepion.auth.servers import create_server
 from likepion.backlink.models import Group, Link
 from likepion.core.db import db
 from likepion.shortener.models import ShortUrl
-from tests.factories import make_account, make_group, make_request, make_site, make_user
+from tests.factories import (
+    make_account,
+    make_group,
+    make_request,
+    make_server,
+    make_site,
+    make_user,
+)
 
 PACKAGE = "likepion_client"
 
@@ -97,8 +103,7 @@ def test_worker_pull_report_and_insert_through_the_generated_client(generated, l
     campaign = make_request(
         live.app, owner, service_type="entity", links=("queued",), group_id=group
     )
-    with live.app.app_context():
-        _server, key = create_server("generated-worker")
+    key = make_server(live.app, "generated-worker").headers["X-API-Key"]
     worker = generated.AuthenticatedClient(
         base_url=live.base, token=key, prefix="", auth_header_name="X-API-Key"
     )

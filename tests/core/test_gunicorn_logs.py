@@ -3,23 +3,15 @@ holds (issue 11, item 15). Runs the real gunicorn.conf.py on a loopback port."""
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from tests.conftest import build_app
+from tests.processes import free_port, spawn, stop
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 HOSTILE_TARGET = '/no"such\\path?q="},{"x":1'
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def raw_request(port: int, target: str) -> bytes:
@@ -62,21 +54,14 @@ def test_access_and_error_lines_are_json_even_with_quotes_in_the_request_line(tm
         "WEB_CONCURRENCY": "1",
     }
     out, err = open(tmp_path / "out.log", "wb"), open(tmp_path / "err.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=out,
-        stderr=err,
-        start_new_session=True,
-    )
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+    process = spawn(command, env, stdout=out, stderr=err)
     try:
         wait_listening(port, process, time.monotonic() + 30)
         answer = raw_request(port, HOSTILE_TARGET)
         assert answer.startswith(b"HTTP/1.1 404")
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        stop(process)
         out.close()
         err.close()
 

@@ -5,14 +5,14 @@ import re
 import uuid
 
 import pytest
-from flask_jwt_extended import create_access_token
 from sqlalchemy import func, select
 
-from likepion.auth.servers import create_server
 from likepion.backlink.models import Group
 from likepion.core import validation
 from likepion.credits.models import LedgerEntry
 from likepion.shortener.models import ShortUrl
+from tests.factories import make_server
+from tests.helpers import jwt_for
 
 DEEP = "[" * 5000 + "]" * 5000
 DEEP_OBJECT = '{"a":' * 2000 + "1" + "}" * 2000
@@ -32,13 +32,10 @@ HOSTILE = {
 
 @pytest.fixture
 def credentials(app, user):
-    with app.app_context():
-        token = create_access_token(identity=str(user.uuid))
-        _server, server_key = create_server("hostile-json")
     return {
-        "jwt": {"Authorization": f"Bearer {token}"},
+        "jwt": jwt_for(app, user),
         "apiKey": {"Authorization": f"Bearer {user.api_key}"},
-        "serverKey": {"X-API-Key": server_key},
+        "serverKey": make_server(app, "hostile-json").headers,
     }
 
 

@@ -5,7 +5,6 @@ not; those lines reach the app's JSON logger."""
 import json
 import logging
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -13,7 +12,8 @@ import time
 from werkzeug.serving import _ansi_style
 
 from likepion.core.logs import JsonFormatter
-from tests.core.test_gunicorn_logs import REPO_ROOT, free_port, raw_request, wait_listening
+from tests.core.test_gunicorn_logs import raw_request, wait_listening
+from tests.processes import REPO_ROOT, free_port, spawn, stop
 
 ESCAPES = ("\x1b", "\\u001b")
 
@@ -44,18 +44,15 @@ def test_dev_server_and_cli_lines_in_a_log_file_have_no_colour_codes(tmp_path):
     with open(tmp_path / "app.log", "wb") as log:
         subprocess.run([*flask, "db", "upgrade"], cwd=REPO_ROOT, env=env, stdout=log,
                        stderr=subprocess.STDOUT, check=True, timeout=60)  # fmt: skip
-        server = subprocess.Popen(
-            [*flask, "run", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+        command = [*flask, "run", "--host", "127.0.0.1", "--port", str(port)]
+        server = spawn(command, env, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_listening(port, server, time.monotonic() + 30)
             statuses = [raw_request(port, path).split(b" ", 2)[1] for path in
                         ("/healthz", "/api/no/such", "/api/account")]  # fmt: skip
             time.sleep(0.3)  # the dev server logs a request after answering it
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            stop(server)
 
     assert statuses == [b"200", b"404", b"401"]
     text = (tmp_path / "app.log").read_text()

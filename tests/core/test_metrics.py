@@ -8,7 +8,8 @@ from likepion.core.db import db
 from likepion.credits import ledger
 from tests.conftest import build_app
 from tests.factories import make_user
-from tests.redirect.conftest import WINDOWS_CHROME, add_link
+from tests.helpers import add_link
+from tests.redirect.conftest import WINDOWS_CHROME
 
 
 def samples(client, headers=None) -> dict:

@@ -6,7 +6,8 @@ import pytest
 
 from tests.conftest import build_app
 from tests.factories import make_user
-from tests.redirect.conftest import WINDOWS_CHROME, add_link, add_object, clicks_of
+from tests.helpers import add_link, add_object
+from tests.redirect.conftest import WINDOWS_CHROME, clicks_of
 
 CANADA_ADDRESS, OTHER_CANADA_ADDRESS, PROXY = "24.114.0.1", "24.48.0.1", "10.0.0.2"
 MAIN, CANADA = "https://example.com/main", "https://example.ca/"

@@ -81,7 +81,7 @@ def test_retry_after_only_on_429_and_rate_headers_on_every_api_answer(
 ):
     """All three families, served, refused and unrouted: X-RateLimit-* on each, Retry-After on
     none (a served client has nothing to wait for)."""
-    from tests.worker.conftest import make_server
+    from tests.factories import make_server
 
     server = make_server(app, "server-hdr")
     key = {"Authorization": f"Bearer {user.api_key}"}
@@ -115,7 +115,7 @@ def test_retry_after_only_on_429_and_rate_headers_on_every_api_answer(
 
 
 def test_worker_429_has_retry_after_and_the_answers_before_it_do_not():
-    from tests.worker.conftest import make_server
+    from tests.factories import make_server
 
     app = limited_app(WORKER_RATE_LIMIT="2 per minute")
     server = make_server(app, "server-429")

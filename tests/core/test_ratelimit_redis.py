@@ -7,7 +7,6 @@ exactly 30 of 40 pass, whichever worker serves them.
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -23,10 +22,10 @@ import redis
 from likepion import create_app
 from likepion.core.db import db
 from tests.factories import make_user
+from tests.processes import spawn, stop
 
 pytestmark = pytest.mark.redis
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 ACCESS_LOG, ERROR_LOG = "gunicorn-access.log", "gunicorn-error.log"
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 # Environment keys that would change what this test measures if the caller happened to set them.
@@ -56,14 +55,7 @@ def start_gunicorn(tmp_path: Path, env: dict) -> tuple[subprocess.Popen, str]:
         "--error-logfile", str(error_log),
         "wsgi:app",
     ]  # fmt: skip
-    process = subprocess.Popen(
-        command,
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    process = spawn(command, env)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -107,16 +99,6 @@ def probe(url: str):
         return get(url, timeout=2)[0]
     except OSError:
         return None
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
 
 
 def test_shortener_limit_is_shared_by_gunicorn_workers(tmp_path, redis_url):

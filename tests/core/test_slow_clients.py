@@ -6,27 +6,20 @@ taken accepts no more connections, so the rest keep answering while any thread i
 """
 
 import os
-import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests import processes
+from tests.processes import REPO_ROOT, free_port
+
 pytestmark = pytest.mark.gunicorn
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 BODY_LENGTH = 1000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def healthz_seconds(port: int, timeout: float = 2.0) -> float:
@@ -53,14 +46,7 @@ def gunicorn(tmp_path, request):
     }
     command = [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "gunicorn.conf.py"),
                "--bind", f"127.0.0.1:{port}", "--workers", "2", "wsgi:app"]  # fmt: skip
-    process = subprocess.Popen(
-        command,
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # no signal meant for pytest's process group reaches it
-    )
+    process = processes.spawn(command, env)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -73,12 +59,7 @@ def gunicorn(tmp_path, request):
                 time.sleep(0.2)
         yield port
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        processes.stop(process)
 
 
 def trickle(port: int, stop: threading.Event, opened: list) -> None:

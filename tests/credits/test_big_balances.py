@@ -7,15 +7,12 @@ LIKEPION_TEST_PG_URL), where `credits` was a 32-bit column.
 import uuid
 
 import pytest
-from flask_jwt_extended import create_access_token
-from sqlalchemy import func, select
 
-from likepion.auth.models import User
 from likepion.backlink.models import Request
 from likepion.core.db import db
 from likepion.credits.ledger import MAX_BALANCE
-from likepion.credits.models import LedgerEntry
 from tests.factories import make_user
+from tests.helpers import balance, jwt_for, ledger_rows
 
 BASE = "/api/v1/backlink/entity"
 BIG = 5 * 2**32  # past both 32-bit bounds, and more than one request below takes
@@ -38,30 +35,14 @@ def credit(app, amount):
 def state(app, user):
     """(balance, ledger rows as (reason, amount, balance_after)), the balance checked against
     the ledger sum."""
-    with app.app_context():
-        balance = db.session.get(User, user.id).credits
-        rows = db.session.execute(
-            select(LedgerEntry.reason, LedgerEntry.amount, LedgerEntry.balance_after)
-            .where(LedgerEntry.user_id == user.id)
-            .order_by(LedgerEntry.created_at)
-        ).all()
-        total = db.session.scalar(
-            select(func.sum(LedgerEntry.amount)).where(LedgerEntry.user_id == user.id)
-        )
-    assert balance == (total or 0)
-    return balance, [tuple(row) for row in rows]
-
-
-def headers(app, user):
-    with app.app_context():
-        return {"Authorization": f"Bearer {create_access_token(identity=str(user.uuid))}"}
+    return balance(app, user), ledger_rows(app, user, "reason", "amount", "balance_after")
 
 
 def create(app, user, price=1_000_000, target=10_000):
     return app.test_client().post(
         BASE,
         json={"name": "Big", "auction_price": price, "target": target},
-        headers=headers(app, user),
+        headers=jwt_for(app, user),
     )
 
 
@@ -71,7 +52,7 @@ def test_balances_and_charges_past_2_to_the_31_work(any_app, alice):
     assert created.status_code == 201, created.json
 
     deleted = any_app.test_client().delete(
-        f"{BASE}/{created.json['data']['id']}", headers=headers(any_app, alice)
+        f"{BASE}/{created.json['data']['id']}", headers=jwt_for(any_app, alice)
     )
 
     assert deleted.status_code == 200
@@ -83,8 +64,8 @@ def test_balances_and_charges_past_2_to_the_31_work(any_app, alice):
             ("request.delete", 10**10, BIG),
         ],
     )
-    balance = any_app.test_client().get("/api/v1/backlink/credits", headers=headers(any_app, alice))
-    assert balance.json["data"]["credits"] == BIG
+    shown = any_app.test_client().get("/api/v1/backlink/credits", headers=jwt_for(any_app, alice))
+    assert shown.json["data"]["credits"] == BIG
 
 
 @pytest.mark.parametrize("amount", [MAX_BALANCE + 1, 2**63, 10**30])
@@ -111,7 +92,7 @@ def test_a_refund_past_the_cap_is_refused_with_a_4xx_and_changes_nothing(any_app
     assert credit(any_app, 10**10).exit_code == 0  # back at the cap: the refund cannot fit
     before = state(any_app, alice)
 
-    response = any_app.test_client().delete(f"{BASE}/{request_id}", headers=headers(any_app, alice))
+    response = any_app.test_client().delete(f"{BASE}/{request_id}", headers=jwt_for(any_app, alice))
 
     assert response.status_code == 422
     assert response.json["error"] == "balance_limit"

@@ -1,24 +1,14 @@
 """Credits: the ledger module and `GET /api/v1/backlink/credits`."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from likepion.auth.models import User
 from likepion.core.db import db
 from likepion.core.errors import InsufficientCredits
 from likepion.credits import ledger
 from likepion.credits.models import LedgerEntry
-
-
-def balance_and_ledger_sum(app, user_id):
-    with app.app_context():
-        balance = db.session.get(User, user_id).credits
-        total = db.session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-                LedgerEntry.user_id == user_id
-            )
-        )
-        return balance, total
+from tests.helpers import balance
 
 
 def test_charge_and_refund_write_ledger_rows(app, user):
@@ -36,7 +26,7 @@ def test_charge_and_refund_write_ledger_rows(app, user):
         (-300, "request.create", "r-1", 700),
         (100, "link.refund", "l-1", 800),
     ]
-    assert balance_and_ledger_sum(app, user.id) == (800, 800)
+    assert balance(app, user) == 800
 
 
 def test_charge_more_than_balance_raises_and_changes_nothing(app, user):
@@ -44,7 +34,7 @@ def test_charge_more_than_balance_raises_and_changes_nothing(app, user):
         with pytest.raises(InsufficientCredits):
             ledger.charge(user.id, 1001, reason="request.create")
         db.session.commit()
-    assert balance_and_ledger_sum(app, user.id) == (1000, 1000)
+    assert balance(app, user) == 1000
 
 
 def test_charge_refreshes_a_loaded_user(app, user):

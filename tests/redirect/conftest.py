@@ -30,20 +30,6 @@ GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.
 FACEBOOK_PREVIEW = "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"
 
 
-def add_link(client, headers, url="https://example.com/landing", **body) -> tuple[int, str]:
-    """A new short link made through `POST /api/url/add`: (id, alias)."""
-    response = client.post("/api/url/add", json={"url": url, **body}, headers=headers)
-    assert response.status_code == 200, response.json
-    return response.json["id"], response.json["shorturl"].rsplit("/", 1)[1]
-
-
-def add_object(client, headers, path, **body) -> int:
-    """A splash, overlay, pixel, domain or campaign made through `POST /api/<path>`: its id."""
-    response = client.post(f"/api/{path}", json=body, headers=headers)
-    assert response.status_code == 200, response.json
-    return response.json["id"]
-
-
 def clicks_of(app, **where) -> list[Click]:
     """The stored clicks with these column values (e.g. short_url_id=3), oldest first."""
     with app.app_context():

@@ -10,7 +10,7 @@ from likepion.shortener import links
 from likepion.shortener.plans import seed_plans
 from tests.conftest import build_app
 from tests.factories import make_user
-from tests.redirect.conftest import add_link, add_object
+from tests.helpers import add_link, add_object
 
 PUBLIC_URL = "https://short.example"
 BRANDED = "https://go.example.org"

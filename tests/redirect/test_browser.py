@@ -5,7 +5,6 @@ import os
 import shutil
 import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from werkzeug.serving import make_server
@@ -13,6 +12,7 @@ from werkzeug.serving import make_server
 from likepion.shortener.plans import seed_plans
 from tests.conftest import build_app
 from tests.factories import make_user
+from tests.helpers import QuietHandler, loopback_server
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -20,7 +20,7 @@ LANDING_HOST = "landing.example.test"
 pytestmark = pytest.mark.browser
 
 
-class Landing(BaseHTTPRequestHandler):
+class Landing(QuietHandler):
     def do_GET(self):  # noqa: N802 - http.server's name
         body = b"<!doctype html><title>Landed</title><h1>Landed</h1>"
         self.send_response(200)
@@ -28,9 +28,6 @@ class Landing(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 def _serve(server):
@@ -46,17 +43,16 @@ def site(tmp_path):
     with app.app_context():
         seed_plans()
     service = _serve(make_server("127.0.0.1", 0, app, threaded=True))
-    landing = _serve(ThreadingHTTPServer(("127.0.0.1", 0), Landing))
     admin = make_user(app, is_admin=True)
-    yield {
-        "app": app,
-        "base": f"http://127.0.0.1:{service.server_port}",
-        # Loopback destinations are refused: the browser maps this public-looking name to it.
-        "landing": f"http://{LANDING_HOST}:{landing.server_port}/landing",
-        "headers": {"Authorization": f"Bearer {admin.api_key}"},
-    }
+    with loopback_server(Landing) as landing:
+        yield {
+            "app": app,
+            "base": f"http://127.0.0.1:{service.server_port}",
+            # Loopback destinations are refused: the browser maps this public-looking name to it.
+            "landing": f"http://{LANDING_HOST}:{landing.server_port}/landing",
+            "headers": {"Authorization": f"Bearer {admin.api_key}"},
+        }
     service.shutdown()
-    landing.shutdown()
 
 
 @pytest.fixture

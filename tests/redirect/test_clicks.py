@@ -3,21 +3,22 @@ visitor hash, never the IP); bots and HEAD are not counted; `GET /api/url/:id` s
 clicks wait in a per-process buffer and are written in batches (docs/redirect.md)."""
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from likepion.core.db import db
 from likepion.redirect import tracking
 from likepion.shortener.models import Click
 from likepion.shortener.plans import seed_plans
+from tests.clicks import NO_CLICKS
 from tests.conftest import build_app
 from tests.factories import make_user
+from tests.helpers import add_link, count_rows
 from tests.redirect.conftest import (
     FACEBOOK_PREVIEW,
     GOOGLEBOT,
     IPHONE,
     WINDOWS_CHROME,
     WINDOWS_FIREFOX,
-    add_link,
     clicks_of,
 )
 
@@ -150,15 +151,7 @@ def test_url_stats_of_a_link_without_visits(app, client, headers):
 
     data = client.get(f"/api/url/{link_id}", headers=headers).json["data"]
 
-    assert data == {
-        "clicks": 0,
-        "uniqueClicks": 0,
-        "topCountries": {},
-        "topReferrers": {},
-        "topBrowsers": {},
-        "topOs": {},
-        "socialCount": {"facebook": 0, "twitter": 0, "instagram": 0},
-    }
+    assert data == NO_CLICKS
 
 
 def test_visits_count_only_on_their_own_link(app, client, headers):
@@ -213,41 +206,40 @@ def batching_app():
             db.engine.dispose()
 
 
-def stored_clicks(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Click))
-
-
 def test_clicks_wait_in_the_buffer_until_flushed(batching_app):
     app = batching_app(50)
-    client = app.test_client()
-    admin = make_user(app, is_admin=True)
-    _, alias = add_link(client, {"Authorization": f"Bearer {admin.api_key}"})
+    client, alias = client_and_link(app)
 
     for i in range(10):
         assert visit(client, alias, f"8.8.8.{i}", WINDOWS_CHROME).status_code == 302
 
-    assert stored_clicks(app) == 0
+    assert count_rows(app, Click) == 0
     assert tracking.flush_all() == 10
-    assert stored_clicks(app) == 10
+    assert count_rows(app, Click) == 10
 
 
 def test_a_full_batch_is_written_during_the_request(batching_app):
     app = batching_app(5)
-    client = app.test_client()
-    admin = make_user(app, is_admin=True)
-    _, alias = add_link(client, {"Authorization": f"Bearer {admin.api_key}"})
+    client, alias = client_and_link(app)
 
     for i in range(12):
         visit(client, alias, f"8.8.8.{i}", WINDOWS_CHROME)
 
-    assert stored_clicks(app) == 10
+    assert count_rows(app, Click) == 10
     assert tracking.buffer(app).flush() == 2
-    assert stored_clicks(app) == 12
+    assert count_rows(app, Click) == 12
 
 
-def test_clicks_of_a_link_deleted_before_the_flush_do_not_block_the_others(batching_app):
-    app = batching_app(50)
+def client_and_link(app):
+    """A test client of `app` and the alias of a new link of an admin's."""
+    client = app.test_client()
+    admin = make_user(app, is_admin=True)
+    _, alias = add_link(client, {"Authorization": f"Bearer {admin.api_key}"})
+    return client, alias
+
+
+def visit_two_links_and_delete_one(app):
+    """Three visits to each of two links, then one link deleted: (a client, the kept alias)."""
     client = app.test_client()
     headers = {"Authorization": f"Bearer {make_user(app, is_admin=True).api_key}"}
     gone_id, gone = add_link(client, headers, "https://example.com/gone")
@@ -256,37 +248,35 @@ def test_clicks_of_a_link_deleted_before_the_flush_do_not_block_the_others(batch
         visit(client, gone, f"8.8.8.{i}", WINDOWS_CHROME)
         visit(client, kept, f"8.8.8.{i}", WINDOWS_CHROME)
     assert client.delete(f"/api/url/{gone_id}/delete", headers=headers).status_code == 200
+    return client, kept
+
+
+def test_clicks_of_a_link_deleted_before_the_flush_do_not_block_the_others(batching_app):
+    app = batching_app(50)
+    client, kept = visit_two_links_and_delete_one(app)
 
     assert tracking.buffer(app).flush() == 3
     visit(client, kept, "8.8.4.4", WINDOWS_CHROME)
     assert tracking.buffer(app).flush() == 1  # nothing left behind to fail again
-    assert stored_clicks(app) == 4
+    assert count_rows(app, Click) == 4
 
 
 @pytest.mark.pg
 def test_on_postgresql_too_a_deleted_links_clicks_are_dropped_not_retried(pg_app):
     pg_app.config.update(CLICK_BATCH_SIZE=50)
-    client = pg_app.test_client()
-    headers = {"Authorization": f"Bearer {make_user(pg_app, is_admin=True).api_key}"}
-    gone_id, gone = add_link(client, headers, "https://example.com/gone")
-    _, kept = add_link(client, headers, "https://example.com/kept")
-    for i in range(3):
-        visit(client, gone, f"8.8.8.{i}", WINDOWS_CHROME)
-        visit(client, kept, f"8.8.8.{i}", WINDOWS_CHROME)
-    assert client.delete(f"/api/url/{gone_id}/delete", headers=headers).status_code == 200
+    client, kept = visit_two_links_and_delete_one(pg_app)
 
     tracking.buffer(pg_app).flush()  # the flusher thread may have written some already
     visit(client, kept, "8.8.4.4", WINDOWS_CHROME)
     tracking.buffer(pg_app).flush()
-    assert stored_clicks(pg_app) == 4
+    assert count_rows(pg_app, Click) == 4
 
 
 def test_while_the_database_is_away_visitors_do_not_each_try_to_write(batching_app, monkeypatch):
     """A full batch is written in the request, but after a failed write only the flusher
     retries until CLICK_FLUSH_SECONDS pass: one try, not one per visitor."""
     app = batching_app(1)
-    client = app.test_client()
-    _, alias = add_link(client, {"Authorization": f"Bearer {make_user(app).api_key}"})
+    client, alias = client_and_link(app)
     tries = []
 
     def database_away(engine, rows):

@@ -13,10 +13,11 @@ import pytest
 
 from likepion.core.time import utcnow
 from likepion.redirect import routes
-from tests.redirect.conftest import WINDOWS_CHROME, add_link, add_object, clicks_of
+from tests.helpers import add_link, add_object
+from tests.images import decoded, svg_to_png
+from tests.redirect.conftest import WINDOWS_CHROME, clicks_of
 from tests.redirect.test_public_limits import public_app, qr_fetch
-from tests.redirect.test_qr_image import add_qr, svg_to_png
-from tests.redirect.test_qr_image import decoded_text as decoded
+from tests.redirect.test_qr_image import add_qr
 
 DESTINATION = "https://example.com/landing"
 BRANDED = "http://go.example.org"
@@ -32,7 +33,7 @@ def link_qr(client, alias, query="", ip="198.51.100.7", **kwargs):
 
 
 def svg_decoded(svg: bytes) -> str:
-    return decoded(svg_to_png(svg))
+    return decoded(svg_to_png(svg)).text
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def test_png_holds_the_short_url_and_is_not_a_click(app, client, headers):
 
     assert response.status_code == 200
     assert response.mimetype == "image/png"
-    assert decoded(response.data) == f"http://localhost/{alias}"
+    assert decoded(response.data).text == f"http://localhost/{alias}"
     width, height = PIL.Image.open(io.BytesIO(response.data)).size
     assert width == height and 250 <= width <= 300  # the default size: 300
     assert response.headers["Cache-Control"] == "no-cache"
@@ -74,7 +75,7 @@ def test_size_sets_the_widest_the_image_may_be(client, headers, size, low):
 
     width, _ = PIL.Image.open(io.BytesIO(response.data)).size
     assert low <= width <= int(size)
-    assert decoded(response.data) == f"http://localhost/{alias}"
+    assert decoded(response.data).text == f"http://localhost/{alias}"
 
 
 @pytest.mark.parametrize(
@@ -124,7 +125,7 @@ def test_new_alias_changes_the_image_and_its_etag(client, headers):
     renamed = link_qr(client, "renamed", headers={"If-None-Match": first.headers["ETag"]})
 
     assert renamed.status_code == 200
-    assert decoded(renamed.data) == "http://localhost/renamed"
+    assert decoded(renamed.data).text == "http://localhost/renamed"
     assert link_qr(client, alias).status_code == 404
 
 
@@ -137,7 +138,7 @@ def test_branded_link_holds_its_branded_short_url(client, power_user, api_key_he
     main_host = link_qr(client, "promo")
 
     assert branded.status_code == 200
-    assert decoded(branded.data) == f"{BRANDED}/promo"
+    assert decoded(branded.data).text == f"{BRANDED}/promo"
     assert main_host.status_code == 404  # not a link of the main host
 
 
@@ -147,7 +148,7 @@ def test_password_link_qr_is_served_and_leaks_nothing(client, headers):
     response = link_qr(client, alias)
 
     assert response.status_code == 200
-    assert decoded(response.data) == f"http://localhost/{alias}"
+    assert decoded(response.data).text == f"http://localhost/{alias}"
 
 
 def test_expired_link_qr_is_gone(client, headers, monkeypatch):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.redirect.conftest import add_link, add_object
+from tests.helpers import add_link, add_object
 
 DESTINATION = "https://example.com/landing"
 

@@ -5,7 +5,8 @@ QR renders per IP; a 304 revalidation is not counted. The client IP is the one P
 from config import Config
 from tests.conftest import build_app
 from tests.factories import make_user
-from tests.redirect.conftest import WINDOWS_CHROME, add_link, clicks_of
+from tests.helpers import add_link
+from tests.redirect.conftest import WINDOWS_CHROME, clicks_of
 from tests.redirect.test_qr_image import add_qr
 
 PASSWORD = "open sesame"

@@ -7,13 +7,11 @@ from xml.etree import ElementTree
 
 import PIL.Image
 import pytest
-import zxingcpp
-from PIL import ImageColor
 
+from tests.images import SVG, decoded, svg_to_png
 from tests.redirect.conftest import GOOGLEBOT, WINDOWS_CHROME, assert_html, clicks_of
 
 LINK = "https://example.com/qr-landing"
-SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture
@@ -33,38 +31,6 @@ def fetch(client, alias, query="", **headers):
     return client.get(f"/qr/{alias}{query}", headers={"User-Agent": WINDOWS_CHROME, **headers})
 
 
-def decoded_text(png: bytes) -> str:
-    [result] = zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(png)))
-    assert result.format == zxingcpp.BarcodeFormat.QRCode
-    return result.text
-
-
-def svg_to_png(svg: bytes) -> bytes:
-    """Draw segno's SVG (an optional background rectangle, then one path of 1-module horizontal
-    strokes under `scale(n)`) as a PNG, so zxing-cpp can read it."""
-    root = ElementTree.fromstring(svg)
-    *background, strokes = root.iter(f"{SVG}path")
-    scale = re.fullmatch(r"scale\((\d+)\)", strokes.get("transform") or "scale(10)")
-    side = int(root.get("width")) // int(scale.group(1))
-    paper = background[0].get("fill") if background else "#fff"
-    image = PIL.Image.new("RGB", (side, side), ImageColor.getrgb(paper))
-    dark = ImageColor.getrgb(strokes.get("stroke") or "#000")
-    x = y = 0.0
-    for command, args in re.findall(r"([Mmh])([-\d. ]+)", strokes.get("d")):
-        numbers = [float(n) for n in args.split()]
-        if command == "M":
-            x, y = numbers
-        elif command == "m":
-            x, y = x + numbers[0], y + numbers[1]
-        else:
-            for column in range(int(x), int(x + numbers[0])):
-                image.putpixel((column, int(y)), dark)
-            x += numbers[0]
-    out = io.BytesIO()
-    image.resize((side * 10, side * 10), PIL.Image.NEAREST).save(out, "PNG")
-    return out.getvalue()
-
-
 def scans_in_api(client, headers, qr_id) -> tuple[int, int]:
     """The scan count in `GET /api/qr` and in `GET /api/qr/:id`."""
     listed = client.get("/api/qr", headers=headers).json["data"]["qrs"]
@@ -82,7 +48,7 @@ def test_png_decodes_to_the_qr_data(app, client, headers):
 
     assert response.status_code == 200
     assert response.mimetype == "image/png"
-    assert decoded_text(response.data) == LINK
+    assert decoded(response.data).text == LINK
 
 
 def test_png_of_a_structured_type_decodes_to_its_payload(app, client, headers):
@@ -93,7 +59,7 @@ def test_png_of_a_structured_type_decodes_to_its_payload(app, client, headers):
         data={"ssid": "HomeNet", "password": "s3cret-pass", "encryption": "WPA"},
     )
 
-    assert decoded_text(fetch(client, alias).data) == "WIFI:T:WPA;S:HomeNet;P:s3cret-pass;;"
+    assert decoded(fetch(client, alias).data).text == "WIFI:T:WPA;S:HomeNet;P:s3cret-pass;;"
 
 
 def test_png_is_drawn_in_the_qr_colours(app, client, headers):
@@ -105,7 +71,7 @@ def test_png_is_drawn_in_the_qr_colours(app, client, headers):
     assert colours == {(250, 240, 200), (20, 40, 120)}
     assert image.getpixel((0, 0)) == (250, 240, 200)  # the quiet zone is background
     assert image.getpixel((45, 45)) == (20, 40, 120)  # the top-left finder is foreground
-    assert decoded_text(fetch(client, alias).data) == LINK
+    assert decoded(fetch(client, alias).data).text == LINK
 
 
 def test_svg_is_drawn_in_the_qr_colours_and_decodes(app, client, headers):
@@ -120,7 +86,7 @@ def test_svg_is_drawn_in_the_qr_colours_and_decodes(app, client, headers):
     background, strokes = root.iter(f"{SVG}path")
     assert background.get("fill") == "#faf0c8"
     assert strokes.get("stroke") == "#142878"
-    assert decoded_text(svg_to_png(response.data)) == LINK
+    assert decoded(svg_to_png(response.data)).text == LINK
 
 
 def test_unknown_qr_or_format_is_a_404_page(app, client, headers):
@@ -176,7 +142,7 @@ def test_an_update_changes_the_etag_and_the_image(app, client, headers):
     new = fetch(client, alias, **{"If-None-Match": old.headers["ETag"]})
     assert new.status_code == 200
     assert new.headers["ETag"] != old.headers["ETag"]
-    assert decoded_text(new.data) == "https://example.com/new"
+    assert decoded(new.data).text == "https://example.com/new"
 
 
 # --- scans ------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from sqlalchemy import text
 from likepion.core.db import db
 from likepion.core.time import utcnow
 from likepion.redirect import resolve, routes
-from tests.redirect.conftest import add_link, add_object, assert_html, clicks_of
+from tests.helpers import add_link, add_object
+from tests.redirect.conftest import assert_html, clicks_of
 
 DESTINATION = "https://example.com/landing"
 OTHER = "https://example.org/elsewhere"

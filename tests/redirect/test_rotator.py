@@ -10,13 +10,8 @@ from sqlalchemy import select, update
 from likepion.core.db import db
 from likepion.core.time import utcnow
 from likepion.shortener.models import Campaign, ShortUrl
-from tests.redirect.conftest import (
-    GOOGLEBOT,
-    add_link,
-    assert_html,
-    clicks_of,
-    put_on_plan,
-)
+from tests.helpers import add_link
+from tests.redirect.conftest import GOOGLEBOT, assert_html, clicks_of, put_on_plan
 from tests.shortener.conftest import EVERY_FEATURE
 
 URLS = ["https://one.example.com/", "https://two.example.com/", "https://three.example.com/"]

@@ -7,7 +7,8 @@ import pytest
 
 from likepion.shortener import rollups
 from tests.clicks import click_row, store
-from tests.redirect.conftest import add_link, assert_html
+from tests.helpers import add_link
+from tests.redirect.conftest import assert_html
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ targets, else the link's URL (docs/redirect.md)."""
 import iptocc
 import pytest
 
+from tests.helpers import add_link
 from tests.redirect.conftest import (
     ANDROID_PHONE,
     IPAD,
     IPHONE,
     WINDOWS_CHROME,
-    add_link,
     assert_html,
     clicks_of,
 )
@@ -75,56 +75,39 @@ def test_geo_target_chooses_the_frame_and_splash_destination(app, client, header
 
 
 # --- devices ----------------------------------------------------------------------------------
-def test_device_target_by_specific_device(app, client, headers):
-    _, alias = add_link(
-        client,
-        headers,
-        MAIN,
-        devicetarget=[
-            {"device": "iPhone", "link": "https://example.com/iphone"},
-            {"device": "ipad", "link": "https://example.com/ipad"},
-            {"device": "Android", "link": "https://example.com/android"},
-        ],
-    )
-
-    assert lands_on(client, alias, agent=IPHONE) == "https://example.com/iphone"
-    assert lands_on(client, alias, agent=IPAD) == "https://example.com/ipad"
-    assert lands_on(client, alias, agent=ANDROID_PHONE) == "https://example.com/android"
-    assert lands_on(client, alias, agent=WINDOWS_CHROME) == MAIN
+def url(name: str) -> str:
+    return f"https://example.com/{name}"
 
 
-def test_device_target_by_form_factor(app, client, headers):
-    _, alias = add_link(
-        client,
-        headers,
-        MAIN,
-        devicetarget=[
-            {"device": "desktop", "link": "https://example.com/desktop"},
-            {"device": "mobile", "link": "https://example.com/mobile"},
-            {"device": "tablet", "link": "https://example.com/tablet"},
-        ],
-    )
+@pytest.mark.parametrize(
+    ("devices", "landings"),
+    [
+        pytest.param(
+            ["iPhone", "ipad", "Android"],
+            [(IPHONE, url("iphone")), (IPAD, url("ipad")), (ANDROID_PHONE, url("android")),
+             (WINDOWS_CHROME, MAIN)],
+            id="by_specific_device",
+        ),
+        pytest.param(
+            ["desktop", "mobile", "tablet"],
+            [(WINDOWS_CHROME, url("desktop")), (IPHONE, url("mobile")),
+             (ANDROID_PHONE, url("mobile")), (IPAD, url("tablet"))],
+            id="by_form_factor",
+        ),
+        pytest.param(
+            ["mobile", "iphone"],
+            [(IPHONE, url("iphone")), (ANDROID_PHONE, url("mobile")), (WINDOWS_CHROME, MAIN)],
+            id="a_specific_device_beats_its_form_factor",
+        ),
+    ],
+)  # fmt: skip
+def test_device_target(app, client, headers, devices, landings):
+    """Each device target sends to https://example.com/<the device in lower case>."""
+    targets = [{"device": device, "link": url(device.lower())} for device in devices]
+    _, alias = add_link(client, headers, MAIN, devicetarget=targets)
 
-    assert lands_on(client, alias, agent=WINDOWS_CHROME) == "https://example.com/desktop"
-    assert lands_on(client, alias, agent=IPHONE) == "https://example.com/mobile"
-    assert lands_on(client, alias, agent=ANDROID_PHONE) == "https://example.com/mobile"
-    assert lands_on(client, alias, agent=IPAD) == "https://example.com/tablet"
-
-
-def test_a_specific_device_beats_its_form_factor(app, client, headers):
-    _, alias = add_link(
-        client,
-        headers,
-        MAIN,
-        devicetarget=[
-            {"device": "mobile", "link": "https://example.com/mobile"},
-            {"device": "iphone", "link": "https://example.com/iphone"},
-        ],
-    )
-
-    assert lands_on(client, alias, agent=IPHONE) == "https://example.com/iphone"
-    assert lands_on(client, alias, agent=ANDROID_PHONE) == "https://example.com/mobile"
-    assert lands_on(client, alias, agent=WINDOWS_CHROME) == MAIN
+    for agent, destination in landings:
+        assert lands_on(client, alias, agent=agent) == destination, agent
 
 
 def test_a_visitor_without_a_user_agent_gets_the_main_url(app, client, headers):

@@ -3,7 +3,6 @@
 `DELETE /api/user/:id/delete`, `GET /api/user/login/:id` and the one-time login link it makes."""
 
 import hashlib
-import json
 import re
 from datetime import timedelta
 
@@ -18,31 +17,13 @@ from likepion.core.time import as_utc, plain, utcnow
 from likepion.shortener import admin as admin_services
 from likepion.shortener import limits
 from likepion.shortener.models import ChannelItem, Click, QrCode, ShortUrl, short_url_pixels
+from tests.helpers import MISSING_ID, assert_error, load_row, seed_plans_answer
 
 USER_FIELDS = {
     "id", "email", "username", "avatar", "status", "planid", "expires", "registered", "apikey",
 }  # fmt: skip
-MISSING_ID = 999999
-# Seed 004's `GET /api/plans` answer, as printed there.
-SEED_PLANS = json.loads("""{"error": 0, "data": [
-  {"id": 2, "name": "Business", "free": false,
-   "prices": {"monthly": 9.99, "yearly": 99.99, "lifetime": 999.99},
-   "limits": {"links": 100, "clicks": 100000, "retention": 60, "custom": {"enabled": "0"},
-     "team": {"enabled": "0", "count": "0"}, "splash": {"enabled": "1", "count": "5"},
-     "overlay": {"enabled": "1", "count": "10"}, "pixels": {"enabled": "1", "count": "10"},
-     "domain": {"enabled": "1", "count": "1"}, "multiple": {"enabled": "0"},
-     "alias": {"enabled": "1"}, "device": {"enabled": "0"}, "geo": {"enabled": "0"},
-     "bundle": {"enabled": "0"}, "parameters": {"enabled": "0"}, "export": {"enabled": "0"},
-     "api": {"enabled": "0"}}},
-  {"id": 1, "name": "Starter", "free": true, "prices": null,
-   "limits": {"links": 10, "clicks": 1000, "retention": 7, "custom": {"enabled": "0"},
-     "team": {"enabled": "0", "count": "0"}, "splash": {"enabled": "0", "count": "0"},
-     "overlay": {"enabled": "0", "count": "10"}, "pixels": {"enabled": "0", "count": "10"},
-     "domain": {"enabled": "0", "count": "0"}, "multiple": {"enabled": "0"},
-     "alias": {"enabled": "0"}, "device": {"enabled": "0"}, "geo": {"enabled": "0"},
-     "bundle": {"enabled": "0"}, "parameters": {"enabled": "0"}, "export": {"enabled": "0"},
-     "api": {"enabled": "0"}}}
-]}""")
+# Seed 004's `GET /api/plans` answer.
+SEED_PLANS = {"error": 0, "data": seed_plans_answer()}
 SEED_NEW_USER = {
     "username": "user",
     "password": "1234567891011",
@@ -50,20 +31,6 @@ SEED_NEW_USER = {
     "planid": 1,
     "expiration": "2020-11-20 11:00:00",
 }
-
-
-def assert_error(response, status):
-    assert response.status_code == status, response.json
-    assert set(response.json) == {"error", "message"}
-    assert response.json["error"] == 1
-    assert response.json["message"]
-
-
-def user_row(app, user_id) -> User:
-    with app.app_context():
-        row = db.session.get(User, user_id)
-        db.session.expunge(row)
-        return row
 
 
 def users_state(app) -> list[tuple]:
@@ -111,7 +78,7 @@ def test_subscribe_sets_the_plan_for_the_term(app, client, user, admin, api_key_
 
     assert response.status_code == 200
     assert response.json == {"error": 0, "message": "User has been subscribed to this plan."}
-    row = user_row(app, user.id)
+    row = load_row(app, User, user.id)
     expires = frozen_now + timedelta(days=days) if days else None
     assert row.plan_id == 2
     assert (row.plan_expires and as_utc(row.plan_expires)) == expires
@@ -125,7 +92,7 @@ def test_subscribe_with_an_expiration_date(app, client, user, admin, api_key_hea
     response = client.put(f"/api/plan/2/user/{user.id}", json=body, headers=api_key_headers(admin))
 
     assert response.status_code == 200
-    assert plain(user_row(app, user.id).plan_expires) == "2099-05-29 09:18:33"
+    assert plain(load_row(app, User, user.id).plan_expires) == "2099-05-29 09:18:33"
     account = client.get("/api/account", headers=api_key_headers(user)).json["data"]
     assert (account["status"], account["expires"]) == ("pro", "2099-05-29 09:18:33")
 
@@ -137,7 +104,7 @@ def test_subscribe_to_the_free_plan_has_no_expiry(app, client, user, admin, api_
     response = client.put(f"/api/plan/1/user/{user.id}", json={"type": "yearly"}, headers=headers)
 
     assert response.status_code == 200
-    row = user_row(app, user.id)
+    row = load_row(app, User, user.id)
     assert (row.plan_id, row.plan_expires) == (1, None)
     assert client.get("/api/account", headers=api_key_headers(user)).json["data"]["status"] == (
         "free"
@@ -172,7 +139,7 @@ def test_list_users_has_the_seed_shape(app, client, user, admin, api_key_headers
     assert [item["id"] for item in body["data"]] == [admin.id, user.id]
     assert all(set(item) == USER_FIELDS for item in body["data"])
     alice = body["data"][1]
-    row = user_row(app, user.id)
+    row = load_row(app, User, user.id)
     assert (alice["email"], alice["username"], alice["apikey"]) == (
         "alice@example.com", "alice", user.api_key,
     )  # fmt: skip
@@ -213,7 +180,7 @@ def test_get_user_has_the_seed_shape(app, client, user, admin, api_key_headers):
     body = response.json
     assert set(body) == {"error", "data"} and body["error"] == 0
     assert set(body["data"]) == USER_FIELDS
-    row = user_row(app, user.id)
+    row = load_row(app, User, user.id)
     assert body["data"] | {"avatar": None} == {
         "id": user.id,
         "email": "alice@example.com",
@@ -237,7 +204,7 @@ def test_add_user_with_the_seed_body(app, client, admin, api_key_headers):
     assert set(body["data"]) == {"id", "email", "username"}
     assert body["data"]["email"] == "demo@yourwebsite.com"
     assert body["data"]["username"] == "user"
-    row = user_row(app, body["data"]["id"])
+    row = load_row(app, User, body["data"]["id"])
     assert (row.email, row.username, row.plan_id, row.is_admin) == (
         "demo@yourwebsite.com", "user", 1, False,
     )  # fmt: skip
@@ -265,7 +232,7 @@ def test_added_user_without_a_plan_is_on_the_free_plan(app, client, admin, api_k
     response = client.post("/api/user/add", json=body, headers=api_key_headers(admin))
 
     assert response.status_code == 200
-    row = user_row(app, response.json["data"]["id"])
+    row = load_row(app, User, response.json["data"]["id"])
     with app.app_context():
         assert (limits.user_plan(row).id, row.plan_expires) == (1, None)
     assert login(client, "newbie", "12345").status_code == 200

@@ -12,16 +12,9 @@ from likepion.core.db import db
 from likepion.shortener import exports, rollups
 from likepion.shortener.models import Click, LinkRollup, ShortUrl
 from tests.clicks import click_row, store
+from tests.helpers import add_link
 
 TODAY = rollups.midnight()
-
-
-def add_link(client, headers, **body) -> int:
-    response = client.post(
-        "/api/url/add", json={"url": "https://example.com/", **body}, headers=headers
-    )
-    assert response.status_code == 200, response.json
-    return response.json["id"]
 
 
 @pytest.fixture
@@ -31,7 +24,7 @@ def headers(user, api_key_headers):
 
 @pytest.fixture
 def link(client, headers):
-    return add_link(client, headers)
+    return add_link(client, headers)[0]
 
 
 def series_of(answer) -> dict:
@@ -141,7 +134,7 @@ def test_export_streams_every_click_as_csv_with_formula_cells_defused(
             click_row(link=link, at=at, browser=value, country="US", visitor=f"v{i}")
             for i, value in enumerate(hostile)
         ]
-        + [click_row(link=add_link(client, headers), at=at)],
+        + [click_row(link=add_link(client, headers)[0], at=at)],
     )
 
     response = client.get(f"/api/url/{link}/clicks/export", headers=headers)
@@ -169,8 +162,8 @@ def test_export_streams_every_click_as_csv_with_formula_cells_defused(
 def test_account_stats_sum_the_users_links_in_the_range(
     app, client, headers, link, user, other_user, api_key_headers
 ):
-    quiet = add_link(client, headers)
-    theirs = add_link(client, api_key_headers(other_user))
+    quiet = add_link(client, headers)[0]
+    theirs = add_link(client, api_key_headers(other_user))[0]
     yesterday = TODAY - timedelta(days=1)
     store(
         app,
@@ -198,7 +191,7 @@ def test_account_stats_sum_the_users_links_in_the_range(
 
 
 def test_public_stats_is_off_by_default_and_set_by_add_and_update(app, client, headers, link):
-    public = add_link(client, headers, public_stats=True)
+    public = add_link(client, headers, public_stats=True)[0]
     updated = client.put(f"/api/url/{link}/update", json={"public_stats": True}, headers=headers)
     bad = client.put(f"/api/url/{public}/update", json={"public_stats": "maybe"}, headers=headers)
 
@@ -207,7 +200,7 @@ def test_public_stats_is_off_by_default_and_set_by_add_and_update(app, client, h
     with app.app_context():
         flags = dict(db.session.execute(select(ShortUrl.id, ShortUrl.public_stats)).all())
     assert flags == {link: True, public: True}
-    off = add_link(client, headers)
+    off = add_link(client, headers)[0]
     with app.app_context():
         assert db.session.get(ShortUrl, off).public_stats is False
 

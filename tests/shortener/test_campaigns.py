@@ -1,29 +1,22 @@
 """Campaigns (seed 004): list, add, assign a link, update, delete; rotator and list URLs."""
 
-from sqlalchemy import func, select
-
 from likepion.core.db import db
 from likepion.shortener.models import Campaign, ShortUrl
+from tests.helpers import (
+    add_link,
+    assert_bad_paging_refused,
+    assert_each_refused,
+    check_pages,
+    count_rows,
+)
 
 CAMPAIGN_KEYS = {"id", "name", "domain", "public", "rotator", "list"}
-PAGE_KEYS = {"result", "perpage", "currentpage", "nextpage", "maxpage", "campaigns"}
 
 
 def add_campaign(client, headers, **body):
     response = client.post("/api/campaign/add", json=body, headers=headers)
     assert response.status_code == 200, response.json
     return response.json["id"]
-
-
-def add_link(client, headers, url="https://example.com/page"):
-    response = client.post("/api/url/add", json={"url": url}, headers=headers)
-    assert response.status_code == 200, response.json
-    return response.json["id"]
-
-
-def campaign_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Campaign))
 
 
 def campaign_row(app, campaign_id):
@@ -84,7 +77,7 @@ def test_campaigns_need_the_bundle_flag(app, client, user, business_user, api_ke
             "error": 1,
             "message": "Campaigns are not available on your plan.",
         }
-    assert campaign_count(app) == 0
+    assert count_rows(app, Campaign) == 0
 
 
 def test_admins_are_not_held_by_the_bundle_flag(app, client, admin, api_key_headers):
@@ -106,17 +99,13 @@ def test_add_campaign_bad_input_writes_nothing(app, client, power_user, api_key_
         ({"name": "ok", "slug": "s" * 65}, "slug"),
         ({"name": "ok", "public": "maybe"}, "public"),
     ]
-    for body, field in cases:
-        response = client.post("/api/campaign/add", json=body, headers=headers)
-        assert response.status_code == 400, body
-        assert response.json["error"] == 1
-        assert field in response.json["message"], body
+    assert_each_refused(client, "POST", "/api/campaign/add", headers, cases)
     malformed = client.post(
         "/api/campaign/add", data="{bad", headers=headers | {"Content-Type": "application/json"}
     )
     assert malformed.status_code == 400
     assert malformed.json == {"error": 1, "message": "Malformed JSON body."}
-    assert campaign_count(app) == 0
+    assert count_rows(app, Campaign) == 0
 
 
 def test_a_slug_is_unique_across_users(app, client, admin, power_user, api_key_headers):
@@ -130,7 +119,7 @@ def test_a_slug_is_unique_across_users(app, client, admin, power_user, api_key_h
 
     assert response.status_code == 409
     assert response.json == {"error": 1, "message": "The rotator slug 'promo' is already taken."}
-    assert campaign_count(app) == 1
+    assert count_rows(app, Campaign) == 1
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -141,18 +130,9 @@ def test_list_campaigns_pages_in_the_seed_envelope(client, power_user, admin, ap
     third = add_campaign(client, headers, name="Third")
     add_campaign(client, api_key_headers(admin), name="Not mine")
 
-    page1 = client.get("/api/campaigns?limit=2&page=1", headers=headers)
-    page2 = client.get("/api/campaigns?limit=2&page=2", headers=headers)
-
-    assert page1.status_code == page2.status_code == 200
-    assert page1.json["error"] == "0"
-    data = page1.json["data"]
-    assert set(data) == PAGE_KEYS
-    numbers = {key: data[key] for key in PAGE_KEYS - {"campaigns"}}
-    assert numbers == {"result": 3, "perpage": 2, "currentpage": 1, "nextpage": 2, "maxpage": 2}
-    assert [item["id"] for item in data["campaigns"]] == [third, second]
-    assert all(set(item) == CAMPAIGN_KEYS for item in data["campaigns"])
-    assert data["campaigns"][1] == {
+    items = check_pages(client, headers, "/api/campaigns", "campaigns", [third, second, first])
+    assert all(set(item) == CAMPAIGN_KEYS for item in items)
+    assert items[1] == {
         "id": second,
         "name": "Second",
         "domain": "Second",
@@ -160,24 +140,19 @@ def test_list_campaigns_pages_in_the_seed_envelope(client, power_user, admin, ap
         "rotator": "http://localhost/r/second",
         "list": f"http://localhost/u/dave/second-{second}",
     }
-    last = page2.json["data"]
-    assert (last["currentpage"], last["nextpage"], last["maxpage"]) == (2, 2, 2)
-    assert [item["id"] for item in last["campaigns"]] == [first]
 
 
 def test_list_campaigns_refuses_bad_paging(client, power_user, api_key_headers):
-    for query, field in (("page=0", "page"), ("limit=100000", "limit"), ("limit=0", "limit")):
-        response = client.get(f"/api/campaigns?{query}", headers=api_key_headers(power_user))
-        assert response.status_code == 400, query
-        assert response.json["error"] == 1
-        assert field in response.json["message"]
+    assert_bad_paging_refused(
+        client, api_key_headers(power_user), "/api/campaigns", ("limit=0", "limit")
+    )
 
 
 # --- assign -----------------------------------------------------------------------------------
 def test_assign_link_to_campaign(app, client, power_user, api_key_headers):
     headers = api_key_headers(power_user)
     campaign = add_campaign(client, headers, name="Spring")
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
 
     response = client.post(f"/api/campaign/{campaign}/assign/{link}", headers=headers)
 
@@ -190,7 +165,7 @@ def test_assign_link_to_another_campaign_moves_it(app, client, power_user, api_k
     headers = api_key_headers(power_user)
     spring = add_campaign(client, headers, name="Spring")
     summer = add_campaign(client, headers, name="Summer")
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
     client.post(f"/api/campaign/{spring}/assign/{link}", headers=headers)
 
     response = client.post(f"/api/campaign/{summer}/assign/{link}", headers=headers)
@@ -204,7 +179,7 @@ def test_assign_with_missing_ids_is_404_and_changes_nothing(
 ):
     headers = api_key_headers(power_user)
     campaign = add_campaign(client, headers, name="Spring")
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
     cases = [
         (f"/api/campaign/{campaign + 100}/assign/{link}", "Campaign not found"),
         (f"/api/campaign/{campaign}/assign/{link + 100}", "Link not found"),
@@ -301,7 +276,7 @@ def test_update_missing_campaign_is_404(client, power_user, api_key_headers):
 def test_delete_campaign_keeps_its_links(app, client, power_user, api_key_headers):
     headers = api_key_headers(power_user)
     campaign = add_campaign(client, headers, name="Spring", slug="spring")
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
     client.post(f"/api/campaign/{campaign}/assign/{link}", headers=headers)
 
     response = client.delete(f"/api/campaign/{campaign}/delete", headers=headers)
@@ -326,4 +301,4 @@ def test_delete_missing_campaign_is_404_and_deletes_nothing(
         response = client.delete(path, headers=headers)
         assert response.status_code == 404, path
         assert response.json["error"] == 1
-    assert campaign_count(app) == 1
+    assert count_rows(app, Campaign) == 1

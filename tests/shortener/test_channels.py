@@ -2,25 +2,26 @@
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from likepion.core.db import db
 from likepion.shortener.models import Channel, ChannelItem, QrCode, ShortUrl
+from tests.helpers import (
+    PAGE_NUMBERS,
+    add_link,
+    assert_bad_paging_refused,
+    assert_each_refused,
+    check_pages,
+    count_rows,
+)
 
 CHANNEL_KEYS = {"id", "name", "description", "color", "starred"}
 ITEM_KEYS = {"type", "id", "title", "preview", "link", "date"}
-NUMBERS = {"result", "perpage", "currentpage", "nextpage", "maxpage"}
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def add_channel(client, headers, **body):
     response = client.post("/api/channel/add", json={"name": "Folder", **body}, headers=headers)
-    assert response.status_code == 200, response.json
-    return response.json["id"]
-
-
-def add_link(client, headers, url="https://example.com/page", **body):
-    response = client.post("/api/url/add", json={"url": url, **body}, headers=headers)
     assert response.status_code == 200, response.json
     return response.json["id"]
 
@@ -49,11 +50,6 @@ def items_of(app, channel_id):
             .where(ChannelItem.channel_id == channel_id)
             .order_by(ChannelItem.id)
         ).all()
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 # --- add --------------------------------------------------------------------------------------
@@ -115,12 +111,8 @@ def test_add_channel_bad_input_writes_nothing(app, client, user, api_key_headers
         ({"name": "ok", "starred": "often"}, "starred"),
         ({"name": "ok", "description": "d" * 1001}, "description"),
     ]
-    for body, field in cases:
-        response = client.post("/api/channel/add", json=body, headers=api_key_headers(user))
-        assert response.status_code == 400, body
-        assert response.json["error"] == 1
-        assert field in response.json["message"], body
-    assert count(app, Channel) == 0
+    assert_each_refused(client, "POST", "/api/channel/add", api_key_headers(user), cases)
+    assert count_rows(app, Channel) == 0
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -131,46 +123,30 @@ def test_list_channels_pages_in_the_seed_envelope(client, user, other_user, api_
     third = add_channel(client, headers, name="Channel 3", starred=True)
     add_channel(client, api_key_headers(other_user), name="Not mine")
 
-    page1 = client.get("/api/channels?limit=2&page=1", headers=headers)
-    page2 = client.get("/api/channels?limit=2&page=2", headers=headers)
-
-    assert page1.status_code == page2.status_code == 200
-    assert page1.json["error"] == "0"
-    data = page1.json["data"]
-    assert set(data) == NUMBERS | {"channels"}
-    numbers = {key: data[key] for key in NUMBERS}
-    assert numbers == {"result": 3, "perpage": 2, "currentpage": 1, "nextpage": 2, "maxpage": 2}
-    assert [item["id"] for item in data["channels"]] == [third, second]
-    assert data["channels"][1] == {
+    items = check_pages(client, headers, "/api/channels", "channels", [third, second, first])
+    assert items[1] == {
         "id": second,
         "name": "Channel 2",
         "description": None,
         "color": "#FF0000",
         "starred": False,
     }
-    last = page2.json["data"]
-    assert (last["currentpage"], last["nextpage"], last["maxpage"]) == (2, 2, 2)
-    assert [item["id"] for item in last["channels"]] == [first]
 
 
 def test_channel_lists_refuse_bad_paging(client, user, api_key_headers):
     headers = api_key_headers(user)
     channel = add_channel(client, headers)
     for path in ("/api/channels", f"/api/channel/{channel}"):
-        for query, field in (("page=0", "page"), ("limit=100000", "limit")):
-            response = client.get(f"{path}?{query}", headers=headers)
-            assert response.status_code == 400, (path, query)
-            assert response.json["error"] == 1
-            assert field in response.json["message"]
+        assert_bad_paging_refused(client, headers, path)
 
 
 # --- items and assign -------------------------------------------------------------------------
 def test_assign_link_and_qr_then_list_items(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     channel = add_channel(client, headers)
-    link = add_link(client, headers, "https://google.com", metatitle="My Sample Link")
+    link = add_link(client, headers, "https://google.com", metatitle="My Sample Link")[0]
     qr = add_qr(client, headers, name="Menu QR")
-    other_link = add_link(client, headers, "https://example.org")
+    other_link = add_link(client, headers, "https://example.org")[0]
 
     answers = [
         client.post(f"/api/channel/{channel}/assign/links/{link}", headers=headers),
@@ -190,8 +166,8 @@ def test_assign_link_and_qr_then_list_items(app, client, user, api_key_headers):
     assert page1.status_code == page2.status_code == 200
     data = page1.json["data"]
     assert page1.json["error"] == "0"
-    assert set(data) == NUMBERS | {"items"}
-    numbers = {key: data[key] for key in NUMBERS}
+    assert set(data) == PAGE_NUMBERS | {"items"}
+    numbers = {key: data[key] for key in PAGE_NUMBERS}
     assert numbers == {"result": 3, "perpage": 2, "currentpage": 1, "nextpage": 2, "maxpage": 2}
     assert all(set(item) == ITEM_KEYS for item in data["items"])
     assert [(item["type"], item["id"]) for item in data["items"]] == [
@@ -219,7 +195,7 @@ def test_assign_link_and_qr_then_list_items(app, client, user, api_key_headers):
 def test_assigning_twice_is_a_no_op(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     channel = add_channel(client, headers)
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
 
     for _ in range(2):
         response = client.post(f"/api/channel/{channel}/assign/links/{link}", headers=headers)
@@ -230,19 +206,19 @@ def test_assigning_twice_is_a_no_op(app, client, user, api_key_headers):
 def test_assign_bio_is_404_as_there_are_no_bio_pages(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     channel = add_channel(client, headers)
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
 
     response = client.post(f"/api/channel/{channel}/assign/bio/{link}", headers=headers)
 
     assert response.status_code == 404
     assert response.json == {"error": 1, "message": "Bio page not found"}
-    assert count(app, ChannelItem) == 0
+    assert count_rows(app, ChannelItem) == 0
 
 
 def test_assign_bad_ids_or_type_is_404_and_writes_nothing(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     channel = add_channel(client, headers)
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
     qr = add_qr(client, headers)
     cases = [
         (f"/api/channel/{channel + 100}/assign/links/{link}", "Channel not found"),
@@ -255,7 +231,7 @@ def test_assign_bad_ids_or_type_is_404_and_writes_nothing(app, client, user, api
         response = client.post(path, headers=headers)
         assert response.status_code == 404, path
         assert response.json == {"error": 1, "message": message}
-    assert count(app, ChannelItem) == 0
+    assert count_rows(app, ChannelItem) == 0
 
 
 def test_items_of_a_missing_channel_is_404(client, user, api_key_headers):
@@ -310,11 +286,7 @@ def test_update_channel_bad_input_changes_nothing(app, client, user, api_key_hea
         ({"name": ""}, "name"),
         ({"starred": "sometimes"}, "starred"),
     ]
-    for body, field in cases:
-        response = client.put(f"/api/channel/{channel}/update", json=body, headers=headers)
-        assert response.status_code == 400, body
-        assert response.json["error"] == 1
-        assert field in response.json["message"], body
+    assert_each_refused(client, "PUT", f"/api/channel/{channel}/update", headers, cases)
     missing = client.put(f"/api/channel/{channel + 1}/update", json={"name": "X"}, headers=headers)
     assert missing.status_code == 404
     assert missing.json == {"error": 1, "message": "Channel not found"}
@@ -325,7 +297,7 @@ def test_update_channel_bad_input_changes_nothing(app, client, user, api_key_hea
 def test_delete_channel_unassigns_but_keeps_items(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     channel = add_channel(client, headers)
-    link = add_link(client, headers)
+    link = add_link(client, headers)[0]
     qr = add_qr(client, headers)
     client.post(f"/api/channel/{channel}/assign/links/{link}", headers=headers)
     client.post(f"/api/channel/{channel}/assign/qr/{qr}", headers=headers)
@@ -335,8 +307,8 @@ def test_delete_channel_unassigns_but_keeps_items(app, client, user, api_key_hea
     assert response.status_code == 200
     assert response.json == {"error": 0, "message": "Channel has been deleted successfully."}
     assert channel_row(app, channel) is None
-    assert count(app, ChannelItem) == 0
-    assert (count(app, ShortUrl), count(app, QrCode)) == (1, 1)
+    assert count_rows(app, ChannelItem) == 0
+    assert (count_rows(app, ShortUrl), count_rows(app, QrCode)) == (1, 1)
 
 
 def test_delete_missing_channel_is_404_and_deletes_nothing(app, client, user, api_key_headers):
@@ -347,4 +319,4 @@ def test_delete_missing_channel_is_404_and_deletes_nothing(app, client, user, ap
         response = client.delete(path, headers=headers)
         assert response.status_code == 404, path
         assert response.json["error"] == 1
-    assert count(app, Channel) == 1
+    assert count_rows(app, Channel) == 1

@@ -3,30 +3,14 @@ they send (and unknown ones, ignored in this family only), form and untyped bodi
 endpoints of GemPixel's PHP wrapper, `campaign` on links and `expires` on the account."""
 
 import pytest
-from sqlalchemy import func, select
 
 from likepion.auth.models import User
 from likepion.backlink.models import Group
 from likepion.core.db import db
 from likepion.shortener.models import Pixel, ShortUrl
-from tests.factories import make_request
+from tests.factories import make_request, make_server
+from tests.helpers import MISSING_ID, count_rows, load_row
 from tests.shortener.conftest import put_on_plan
-from tests.worker.conftest import make_server
-
-MISSING_ID = 999999
-
-
-def link_row(app, link_id) -> ShortUrl | None:
-    with app.app_context():
-        link = db.session.get(ShortUrl, link_id)
-        if link is not None:
-            db.session.expunge(link)
-        return link
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def add_campaign(client, headers, name="Spring") -> int:
@@ -58,7 +42,7 @@ def test_a_wrong_key_in_any_scheme_is_401(app, client, user, header):
     assert response.status_code == 401
     assert response.json["error"] == 1
     assert "API key" in response.json["message"]
-    assert count(app, ShortUrl) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_token_and_bare_keys_share_the_callers_rate_limit(app, client, user):
@@ -91,7 +75,7 @@ def test_link_stores_and_returns_description_metaimage_status_and_campaign(
 
     assert response.status_code == 200, response.json
     link_id = response.json["id"]
-    row = link_row(app, link_id)
+    row = load_row(app, ShortUrl, link_id)
     assert (row.description, row.meta_image, row.status, row.campaign_id) == (
         "A post from the blog",
         "https://example.com/cover.png",
@@ -144,7 +128,7 @@ def test_update_sets_description_status_metaimage_and_clears_the_campaign(
     )
 
     assert response.status_code == 200, response.json
-    row = link_row(app, link_id)
+    row = load_row(app, ShortUrl, link_id)
     assert (row.description, row.status, row.meta_image, row.campaign_id) == (
         "Now described",
         "private",
@@ -161,7 +145,7 @@ def test_metadescription_wins_over_description(app, client, user, api_key_header
         headers=api_key_headers(user),
     )
 
-    assert link_row(app, response.json["id"]).description == "meta"
+    assert load_row(app, ShortUrl, response.json["id"]).description == "meta"
 
 
 @pytest.mark.parametrize(
@@ -182,7 +166,7 @@ def test_bad_new_fields_are_400_and_write_nothing(app, client, user, api_key_hea
     assert response.status_code == 400, response.json
     assert response.json["error"] == 1
     assert field in response.json["message"]
-    assert count(app, ShortUrl) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_private_links_are_left_out_of_the_public_campaign_list(
@@ -219,7 +203,7 @@ def test_unknown_fields_are_ignored_by_url_add_and_change_nothing_else(
     )
 
     assert response.status_code == 200, response.json
-    row = link_row(app, response.json["id"])
+    row = load_row(app, ShortUrl, response.json["id"])
     assert (row.user_id, row.url) == (user.id, "https://example.com/")
     assert row.id != 77
     assert (
@@ -263,7 +247,7 @@ def test_backlink_family_still_refuses_unknown_fields(app, client, user, jwt_hea
     assert response.status_code == 422
     assert response.json["success"] is False
     assert "color" in str(response.json)
-    assert count(app, Group) == 0
+    assert count_rows(app, Group) == 0
 
 
 def test_worker_family_still_refuses_unknown_fields(app, client, user):
@@ -296,7 +280,7 @@ def test_form_encoded_url_add_is_read(app, client, user, api_key_headers):
     )
 
     assert response.status_code == 200, response.json
-    row = link_row(app, response.json["id"])
+    row = load_row(app, ShortUrl, response.json["id"])
     assert (row.url, row.description, row.user_id) == (
         "https://example.com/form",
         "From a form",
@@ -322,9 +306,9 @@ def test_multipart_form_and_untyped_json_bodies_are_read(app, client, user, api_
 
     for response in (multipart, untyped, no_type):
         assert response.status_code == 200, response.json
-    assert link_row(app, multipart.json["id"]).url == "https://example.com/multi"
-    assert link_row(app, untyped.json["id"]).title == "Plain"
-    assert link_row(app, no_type.json["id"]).url == "https://example.com/none"
+    assert load_row(app, ShortUrl, multipart.json["id"]).url == "https://example.com/multi"
+    assert load_row(app, ShortUrl, untyped.json["id"]).title == "Plain"
+    assert load_row(app, ShortUrl, no_type.json["id"]).url == "https://example.com/none"
 
 
 def test_form_bodies_that_fail_validation_are_400_and_write_nothing(
@@ -344,7 +328,7 @@ def test_form_bodies_that_fail_validation_are_400_and_write_nothing(
         assert response.status_code == 400, (form, text, response.json)
         assert response.json["error"] == 1
         assert words in response.json["message"], response.json
-    assert count(app, ShortUrl) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_form_update_changes_only_the_sent_fields(app, client, user, api_key_headers):
@@ -358,7 +342,7 @@ def test_form_update_changes_only_the_sent_fields(app, client, user, api_key_hea
     )
 
     assert response.status_code == 200, response.json
-    row = link_row(app, link_id)
+    row = load_row(app, ShortUrl, link_id)
     assert (row.title, row.description, row.url) == ("Kept", "Changed", "https://example.com/")
 
 
@@ -429,7 +413,7 @@ def test_legacy_user_create_and_get_answer_as_user_add_and_get(app, client, admi
 
 
 def test_legacy_user_endpoints_are_admin_only(app, client, user, api_key_headers):
-    users_before = count(app, User)
+    users_before = count_rows(app, User)
     for path, body in (
         ("/api/user/create", {"username": "x12", "email": "x@example.com", "password": "12345"}),
         ("/api/user/get", {"userid": user.id}),
@@ -437,7 +421,7 @@ def test_legacy_user_endpoints_are_admin_only(app, client, user, api_key_headers
         response = client.post(path, json=body, headers=api_key_headers(user))
         assert response.status_code == 403, path
         assert response.json["error"] == 1
-    assert count(app, User) == users_before
+    assert count_rows(app, User) == users_before
 
 
 def test_legacy_endpoints_are_documented_as_deprecated(client):

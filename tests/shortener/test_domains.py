@@ -1,12 +1,10 @@
 """Branded domains (seed 004): list, add, update, delete; the plan's domain count."""
 
-from sqlalchemy import func, select
-
 from likepion.core.db import db
 from likepion.shortener.models import Domain, ShortUrl
+from tests.helpers import assert_bad_paging_refused, assert_each_refused, check_pages, count_rows
 
 DOMAIN_KEYS = {"id", "domain", "redirectroot", "redirect404"}
-NUMBERS = {"result", "perpage", "currentpage", "nextpage", "maxpage"}
 
 
 def add_domain(client, headers, domain="https://domain1.com", **body):
@@ -21,11 +19,6 @@ def domain_row(app, domain_id):
         if row is None:
             return None
         return (row.user_id, row.scheme, row.host, row.redirect_root, row.redirect_404)
-
-
-def domain_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Domain))
 
 
 # --- add --------------------------------------------------------------------------------------
@@ -85,7 +78,7 @@ def test_the_free_plan_has_no_domains(app, client, user, api_key_headers):
         "error": 1,
         "message": "Branded domains are not available on your plan.",
     }
-    assert domain_count(app) == 0
+    assert count_rows(app, Domain) == 0
 
 
 def test_business_plan_allows_one_domain(app, client, business_user, api_key_headers):
@@ -97,7 +90,7 @@ def test_business_plan_allows_one_domain(app, client, business_user, api_key_hea
     assert response.status_code == 403
     assert response.json["error"] == 1
     assert "allows 1" in response.json["message"]
-    assert domain_count(app) == 1
+    assert count_rows(app, Domain) == 1
 
 
 def test_add_domain_bad_input_writes_nothing(app, client, power_user, api_key_headers):
@@ -128,7 +121,7 @@ def test_add_domain_bad_input_writes_nothing(app, client, power_user, api_key_he
         assert response.status_code == 400, body
         assert response.json["error"] == 1
         assert words in response.json["message"], (body, response.json)
-    assert domain_count(app) == 0
+    assert count_rows(app, Domain) == 0
 
 
 def test_a_host_is_registered_once_across_users(
@@ -149,7 +142,7 @@ def test_a_host_is_registered_once_across_users(
         assert response.status_code == 409, domain
         assert response.json["error"] == 1
         assert response.json["message"]
-    assert domain_count(app) == 1
+    assert count_rows(app, Domain) == 1
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -168,17 +161,9 @@ def test_list_domains_pages_in_the_seed_envelope(
     third = add_domain(client, headers, "http://domain3.com")
     add_domain(client, api_key_headers(business_user), "https://not-mine.com")
 
-    page1 = client.get("/api/domains?limit=2&page=1", headers=headers)
-    page2 = client.get("/api/domains?limit=2&page=2", headers=headers)
-
-    assert page1.status_code == page2.status_code == 200
-    assert page1.json["error"] == "0"
-    data = page1.json["data"]
-    assert set(data) == NUMBERS | {"domains"}
-    numbers = {key: data[key] for key in NUMBERS}
-    assert numbers == {"result": 3, "perpage": 2, "currentpage": 1, "nextpage": 2, "maxpage": 2}
-    assert all(set(item) == DOMAIN_KEYS for item in data["domains"])
-    assert data["domains"] == [
+    items = check_pages(client, headers, "/api/domains", "domains", [third, second, first])
+    assert all(set(item) == DOMAIN_KEYS for item in items)
+    assert items == [
         {"id": third, "domain": "http://domain3.com", "redirectroot": None, "redirect404": None},
         {
             "id": second,
@@ -187,17 +172,10 @@ def test_list_domains_pages_in_the_seed_envelope(
             "redirect404": "https://rootdomain2.com/404",
         },
     ]
-    last = page2.json["data"]
-    assert (last["currentpage"], last["nextpage"], last["maxpage"]) == (2, 2, 2)
-    assert [item["id"] for item in last["domains"]] == [first]
 
 
 def test_list_domains_refuses_bad_paging(client, business_user, api_key_headers):
-    for query, field in (("page=0", "page"), ("limit=100000", "limit")):
-        response = client.get(f"/api/domains?{query}", headers=api_key_headers(business_user))
-        assert response.status_code == 400, query
-        assert response.json["error"] == 1
-        assert field in response.json["message"]
+    assert_bad_paging_refused(client, api_key_headers(business_user), "/api/domains")
 
 
 # --- update -----------------------------------------------------------------------------------
@@ -252,11 +230,7 @@ def test_update_domain_bad_input_changes_nothing(app, client, business_user, api
         ({"redirectroot": "ftp://root.com"}, "redirectroot"),
         ({"redirect404": "/relative"}, "redirect404"),
     ]
-    for body, field in cases:
-        response = client.put(f"/api/domain/{domain}/update", json=body, headers=headers)
-        assert response.status_code == 400, body
-        assert response.json["error"] == 1
-        assert field in response.json["message"], body
+    assert_each_refused(client, "PUT", f"/api/domain/{domain}/update", headers, cases)
     missing = client.put(
         f"/api/domain/{domain + 1}/update", json={"redirectroot": None}, headers=headers
     )
@@ -280,7 +254,7 @@ def test_delete_domain(app, client, business_user, api_key_headers):
 
     assert response.status_code == 200
     assert response.json == {"error": 0, "message": "Domain has been deleted successfully."}
-    assert domain_count(app) == 0
+    assert count_rows(app, Domain) == 0
 
 
 def test_a_domain_in_use_cannot_be_deleted(app, client, business_user, api_key_headers):
@@ -300,12 +274,12 @@ def test_a_domain_in_use_cannot_be_deleted(app, client, business_user, api_key_h
         "error": 1,
         "message": "1 link(s) use this domain; move or delete them first.",
     }
-    assert domain_count(app) == 1
+    assert count_rows(app, Domain) == 1
     with app.app_context():
         assert db.session.get(ShortUrl, link.json["id"]).domain_id == domain
     client.delete(f"/api/url/{link.json['id']}/delete", headers=headers)
     assert client.delete(f"/api/domain/{domain}/delete", headers=headers).status_code == 200
-    assert domain_count(app) == 0
+    assert count_rows(app, Domain) == 0
 
 
 def test_delete_missing_domain_is_404_and_deletes_nothing(
@@ -318,4 +292,4 @@ def test_delete_missing_domain_is_404_and_deletes_nothing(
         response = client.delete(path, headers=headers)
         assert response.status_code == 404, path
         assert response.json["error"] == 1
-    assert domain_count(app) == 1
+    assert count_rows(app, Domain) == 1

@@ -10,6 +10,7 @@ from likepion.auth.models import User
 from likepion.core.db import db
 from likepion.core.time import utcnow
 from likepion.shortener.models import ShortUrl
+from tests.helpers import post_link
 from tests.shortener.conftest import put_on_plan
 
 # A body per gated feature, the plan flag it needs and the words its refusal names.
@@ -28,16 +29,10 @@ GATED = {
 }
 
 
-def add_link(client, headers, **body):
-    return client.post(
-        "/api/url/add", json={"url": "https://example.com/page"} | body, headers=headers
-    )
-
-
 def add_links(client, headers, n) -> list[int]:
     ids = []
     for _ in range(n):
-        response = add_link(client, headers)
+        response = post_link(client, headers)
         assert response.status_code == 200, response.json
         ids.append(response.json["id"])
     return ids
@@ -67,7 +62,7 @@ def test_starter_allows_ten_links(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     add_links(client, headers, 10)
 
-    response = add_link(client, headers)
+    response = post_link(client, headers)
 
     assert_plan_limit(response, "allows 10")
     assert link_count(app, user) == 10
@@ -79,14 +74,14 @@ def test_deleting_a_link_frees_a_place(app, client, user, api_key_headers):
 
     assert client.delete(f"/api/url/{first}/delete", headers=headers).status_code == 200
 
-    assert add_link(client, headers).status_code == 200
+    assert post_link(client, headers).status_code == 200
     assert link_count(app, user) == 10
 
 
 def test_links_of_other_users_do_not_count(app, client, user, other_user, api_key_headers):
     add_links(client, api_key_headers(other_user), 10)
 
-    assert add_link(client, api_key_headers(user)).status_code == 200
+    assert post_link(client, api_key_headers(user)).status_code == 200
     assert link_count(app, user) == 1
 
 
@@ -94,7 +89,7 @@ def test_links_of_other_users_do_not_count(app, client, user, other_user, api_ke
 def test_starter_cannot_use_gated_features(app, client, user, api_key_headers, feature):
     body, words = GATED[feature]
 
-    response = add_link(client, api_key_headers(user), **body)
+    response = post_link(client, api_key_headers(user), **body)
 
     assert_plan_limit(response, words)
     assert link_count(app, user) == 0
@@ -106,8 +101,8 @@ def test_business_has_aliases_but_no_targeting_or_deep_links(app, client, busine
     headers = api_key_headers(business_user)
     body, words = GATED[feature]
 
-    assert add_link(client, headers, custom="business-alias").status_code == 200
-    assert_plan_limit(add_link(client, headers, **body), words)
+    assert post_link(client, headers, custom="business-alias").status_code == 200
+    assert_plan_limit(post_link(client, headers, **body), words)
     assert link_count(app, business_user) == 1
 
 
@@ -116,14 +111,14 @@ def test_plan_with_the_flag_allows_the_feature(app, client, power_user, api_key_
                                                feature):  # fmt: skip
     body, _ = GATED[feature]
 
-    response = add_link(client, api_key_headers(power_user), **body)
+    response = post_link(client, api_key_headers(power_user), **body)
 
     assert response.status_code == 200, response.json
     assert link_count(app, power_user) == 1
 
 
 def test_empty_targets_need_no_flag(app, client, user, api_key_headers):
-    response = add_link(
+    response = post_link(
         client,
         api_key_headers(user),
         geotarget=[],
@@ -144,7 +139,7 @@ def test_admin_is_not_limited(app, client, admin, api_key_headers):
         body |= feature_body
     body["custom"] = "admin-alias"
 
-    response = add_link(client, headers, **body)
+    response = post_link(client, headers, **body)
 
     assert response.status_code == 200, response.json
     assert link_count(app, admin) == 11
@@ -159,9 +154,9 @@ def test_expired_paid_plan_falls_back_to_free(app, client, business_user, api_ke
     set_plan_expiry(app, business_user, utcnow() - timedelta(days=1))
     headers = api_key_headers(business_user)
 
-    assert_plan_limit(add_link(client, headers, custom="paid-alias"), "Custom aliases")
+    assert_plan_limit(post_link(client, headers, custom="paid-alias"), "Custom aliases")
     add_links(client, headers, 10)
-    assert_plan_limit(add_link(client, headers), "allows 10")
+    assert_plan_limit(post_link(client, headers), "allows 10")
     assert link_count(app, business_user) == 10
 
 
@@ -169,7 +164,7 @@ def test_paid_plan_before_its_expiry_applies(app, client, business_user, api_key
     set_plan_expiry(app, business_user, utcnow() + timedelta(days=1))
     headers = api_key_headers(business_user)
 
-    assert add_link(client, headers, custom="paid-alias").status_code == 200
+    assert post_link(client, headers, custom="paid-alias").status_code == 200
     add_links(client, headers, 10)
     assert link_count(app, business_user) == 11
 
@@ -178,9 +173,9 @@ def test_plan_limit_in_the_plan_row_is_what_counts(app, client, user, api_key_he
     put_on_plan(app, user, "Tiny", {"links": 2, "alias": {"enabled": "1"}})
     headers = api_key_headers(user)
 
-    assert add_link(client, headers, custom="tiny-one").status_code == 200
+    assert post_link(client, headers, custom="tiny-one").status_code == 200
     add_links(client, headers, 1)
-    assert_plan_limit(add_link(client, headers), "allows 2")
+    assert_plan_limit(post_link(client, headers), "allows 2")
     assert link_count(app, user) == 2
 
 

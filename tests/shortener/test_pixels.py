@@ -2,17 +2,17 @@
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from likepion.core.db import db
 from likepion.shortener.models import Pixel, ShortUrl, short_url_pixels
+from tests.helpers import assert_bad_paging_refused, assert_each_refused, check_pages, count_rows
 
 PIXEL_TYPES = [
     "gtmpixel", "gapixel", "fbpixel", "adwordspixel", "linkedinpixel", "twitterpixel",
     "adrollpixel", "quorapixel", "pinterest", "bing", "snapchat", "reddit", "tiktok",
 ]  # fmt: skip
 PIXEL_KEYS = {"id", "type", "name", "tag", "date"}
-NUMBERS = {"result", "perpage", "currentpage", "nextpage", "maxpage"}
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
 
@@ -27,11 +27,6 @@ def pixel_row(app, pixel_id):
     with app.app_context():
         row = db.session.get(Pixel, pixel_id)
         return None if row is None else (row.user_id, row.type, row.name, row.tag)
-
-
-def pixel_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Pixel))
 
 
 # --- add --------------------------------------------------------------------------------------
@@ -67,7 +62,7 @@ def test_the_free_plan_has_no_pixels(app, client, user, api_key_headers):
 
     assert response.status_code == 403
     assert response.json == {"error": 1, "message": "Pixels are not available on your plan."}
-    assert pixel_count(app) == 0
+    assert count_rows(app, Pixel) == 0
 
 
 def test_business_plan_allows_ten_pixels(app, client, business_user, api_key_headers):
@@ -84,7 +79,7 @@ def test_business_plan_allows_ten_pixels(app, client, business_user, api_key_hea
         "error": 1,
         "message": "Your plan allows 10 pixels; delete one or upgrade.",
     }
-    assert pixel_count(app) == 10
+    assert count_rows(app, Pixel) == 10
 
 
 def test_admins_are_not_plan_limited(app, client, admin, api_key_headers):
@@ -104,12 +99,8 @@ def test_add_pixel_bad_input_writes_nothing(app, client, business_user, api_key_
         ({"type": "gapixel", "name": "n", "tag": "<script>alert(1)</script>"}, "tag"),
         ({"type": "gapixel", "name": "n", "tag": "t" * 101}, "tag"),
     ]
-    for body, field in cases:
-        response = client.post("/api/pixel/add", json=body, headers=api_key_headers(business_user))
-        assert response.status_code == 400, body
-        assert response.json["error"] == 1
-        assert field in response.json["message"], body
-    assert pixel_count(app) == 0
+    assert_each_refused(client, "POST", "/api/pixel/add", api_key_headers(business_user), cases)
+    assert count_rows(app, Pixel) == 0
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -120,17 +111,8 @@ def test_list_pixels_pages_in_the_seed_envelope(client, business_user, admin, ap
     third = add_pixel(client, headers, type="reddit", name="Reddit", tag="t2_abc")
     add_pixel(client, api_key_headers(admin), name="Not mine")
 
-    page1 = client.get("/api/pixels?limit=2&page=1", headers=headers)
-    page2 = client.get("/api/pixels?limit=2&page=2", headers=headers)
-
-    assert page1.status_code == page2.status_code == 200
-    assert page1.json["error"] == "0"
-    data = page1.json["data"]
-    assert set(data) == NUMBERS | {"pixels"}
-    numbers = {key: data[key] for key in NUMBERS}
-    assert numbers == {"result": 3, "perpage": 2, "currentpage": 1, "nextpage": 2, "maxpage": 2}
-    assert [item["id"] for item in data["pixels"]] == [third, second]
-    item = data["pixels"][1]
+    items = check_pages(client, headers, "/api/pixels", "pixels", [third, second, first])
+    item = items[1]
     assert set(item) == PIXEL_KEYS
     assert item == {
         "id": second,
@@ -140,17 +122,10 @@ def test_list_pixels_pages_in_the_seed_envelope(client, business_user, admin, ap
         "date": item["date"],
     }
     assert TIME.match(item["date"])
-    last = page2.json["data"]
-    assert (last["currentpage"], last["nextpage"], last["maxpage"]) == (2, 2, 2)
-    assert [item["id"] for item in last["pixels"]] == [first]
 
 
 def test_list_pixels_refuses_bad_paging(client, business_user, api_key_headers):
-    for query, field in (("page=0", "page"), ("limit=100000", "limit")):
-        response = client.get(f"/api/pixels?{query}", headers=api_key_headers(business_user))
-        assert response.status_code == 400, query
-        assert response.json["error"] == 1
-        assert field in response.json["message"]
+    assert_bad_paging_refused(client, api_key_headers(business_user), "/api/pixels")
 
 
 # --- update -----------------------------------------------------------------------------------
@@ -185,11 +160,7 @@ def test_update_pixel_bad_input_changes_nothing(app, client, business_user, api_
         ({"tag": "has space"}, "tag"),
         ({"tag": "222", "name": ""}, "name"),
     ]
-    for body, field in cases:
-        response = client.put(f"/api/pixel/{pixel}/update", json=body, headers=headers)
-        assert response.status_code == 400, body
-        assert response.json["error"] == 1
-        assert field in response.json["message"], body
+    assert_each_refused(client, "PUT", f"/api/pixel/{pixel}/update", headers, cases)
     missing = client.put(f"/api/pixel/{pixel + 1}/update", json={"tag": "222"}, headers=headers)
     assert missing.status_code == 404
     assert missing.json == {"error": 1, "message": "Pixel not found"}
@@ -228,4 +199,4 @@ def test_delete_missing_pixel_is_404_and_deletes_nothing(
         response = client.delete(path, headers=headers)
         assert response.status_code == 404, path
         assert response.json["error"] == 1
-    assert pixel_count(app) == 1
+    assert count_rows(app, Pixel) == 1

@@ -11,6 +11,7 @@ from likepion.core.db import db
 from likepion.core.time import utcnow
 from likepion.shortener.models import Plan
 from likepion.shortener.plans import BUSINESS, NOTHING, STARTER
+from tests.helpers import assert_error
 from tests.shortener.conftest import put_on_plan
 
 GEO_LINK = {
@@ -25,14 +26,6 @@ def plan_rows(app) -> dict[int, tuple]:
             p.id: (p.name, p.free, p.prices, p.limits)
             for p in db.session.scalars(select(Plan).order_by(Plan.id))
         }
-
-
-def assert_error(response, status, message=None):
-    assert response.status_code == status, response.json
-    assert set(response.json) == {"error", "message"}
-    assert response.json["error"] == 1
-    if message:
-        assert message in response.json["message"], response.json
 
 
 # --- add ----------------------------------------------------------------------------------------

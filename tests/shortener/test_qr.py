@@ -4,13 +4,10 @@
 import base64
 import io
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.etree import ElementTree
 
 import PIL.Image
 import pytest
-import zxingcpp
 from PIL import ImageColor
 from sqlalchemy import func, select
 
@@ -18,14 +15,23 @@ from likepion.core.db import db
 from likepion.shortener import qrcodes, urlcheck
 from likepion.shortener.models import Click, QrCode
 from tests.clicks import add_scans
+from tests.helpers import (
+    PAGE_NUMBERS,
+    QuietHandler,
+    assert_error,
+    assert_foreign_answers_like_missing,
+    count_rows,
+    load_row,
+    loopback_server,
+)
+from tests.images import decoded, image_bytes, svg_to_png
 
 QR_FIELDS = {"id", "link", "scans", "name", "date"}
-PAGE_FIELDS = {"result", "perpage", "currentpage", "nextpage", "maxpage", "qrs"}
+PAGE_FIELDS = PAGE_NUMBERS | {"qrs"}
 STATS_FIELDS = {
     "clicks", "uniqueClicks", "topCountries", "topReferrers", "topBrowsers", "topOs",
     "socialCount",
 }  # fmt: skip
-MISSING_ID = 999999
 SEED_BODY = {
     "type": "link",
     "data": "https://google.com",
@@ -76,19 +82,6 @@ def new_qr(client, headers, **body) -> int:
     return response.json["id"]
 
 
-def qr_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(QrCode))
-
-
-def qr_row(app, qr_id) -> QrCode | None:
-    with app.app_context():
-        qr = db.session.get(QrCode, qr_id)
-        if qr is not None:
-            db.session.expunge(qr)
-        return qr
-
-
 def rendered(app, qr_id, kind="png") -> tuple[bytes, str]:
     """The QR code's image and the text `payload` says it encodes."""
     with app.app_context():
@@ -96,53 +89,8 @@ def rendered(app, qr_id, kind="png") -> tuple[bytes, str]:
         return qrcodes.render(qr, kind), qrcodes.payload(qr)
 
 
-def decoded(png: bytes):
-    """The one QR code zxing-cpp finds in the image."""
-    results = zxingcpp.read_barcodes(PIL.Image.open(io.BytesIO(png)))
-    assert len(results) == 1
-    assert results[0].format == zxingcpp.BarcodeFormat.QRCode
-    return results[0]
-
-
-def svg_to_png(svg: bytes, scale: int = 10) -> bytes:
-    """Rasterise segno's SVG: a background path and one path of horizontal 1-module strokes
-    (`M x y`, `m dx dy`, `h length`, with y on the middle of the row)."""
-    root = ElementTree.fromstring(svg)
-    background, line = root.iter("{http://www.w3.org/2000/svg}path")
-    modules = int(root.get("width")) // scale
-    image = PIL.Image.new("RGB", (modules, modules), ImageColor.getrgb(background.get("fill")))
-    dark = ImageColor.getrgb(line.get("stroke"))
-    x = y = 0.0
-    for command, args in re.findall(r"([Mmh])([-\d. ]+)", line.get("d")):
-        numbers = [float(n) for n in args.split()]
-        if command == "M":
-            x, y = numbers
-        elif command == "m":
-            x, y = x + numbers[0], y + numbers[1]
-        else:
-            for column in range(int(x), int(x + numbers[0])):
-                image.putpixel((column, int(y)), dark)
-            x += numbers[0]
-    out = io.BytesIO()
-    image.resize((modules * scale, modules * scale), PIL.Image.NEAREST).save(out, "PNG")
-    return out.getvalue()
-
-
-def image_bytes(colour, size=(64, 64), fmt="PNG") -> bytes:
-    out = io.BytesIO()
-    PIL.Image.new("RGB", size, colour).save(out, fmt)
-    return out.getvalue()
-
-
 def data_uri(raw: bytes, mime="image/png") -> str:
     return f"data:{mime};base64,{base64.b64encode(raw).decode()}"
-
-
-def assert_error(response, status):
-    assert response.status_code == status, response.json
-    assert set(response.json) == {"error", "message"}
-    assert response.json["error"] == 1
-    assert response.json["message"]
 
 
 @pytest.fixture
@@ -152,7 +100,7 @@ def logo_server(monkeypatch):
     logo = image_bytes((0, 0, 255), size=(40, 40))
     requested = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             requested.append(self.path)
             if self.path == "/moved":
@@ -166,20 +114,12 @@ def logo_server(monkeypatch):
             self.end_headers()
             self.wfile.write(logo)
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    monkeypatch.setattr(urlcheck, "is_public_address", lambda address: True)
-    monkeypatch.setenv("no_proxy", "*")
-    server.base = f"http://127.0.0.1:{server.server_port}"
-    server.requested = requested
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with loopback_server(Handler) as server:
+        monkeypatch.setattr(urlcheck, "is_public_address", lambda address: True)
+        monkeypatch.setenv("no_proxy", "*")
+        server.base = f"http://127.0.0.1:{server.server_port}"
+        server.requested = requested
+        yield server
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -202,7 +142,7 @@ def test_list_qr_has_the_seed_shape(app, client, user, api_key_headers):
     assert [item["id"] for item in items] == [second, first]
     assert all(set(item) == QR_FIELDS for item in items)
     assert [(i["name"], i["scans"]) for i in items] == [("Google", 0), ("Google Canada", 5)]
-    alias = qr_row(app, first).alias
+    alias = load_row(app, QrCode, first).alias
     assert items[1]["link"] == f"http://localhost/qr/{alias}"
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", items[1]["date"])
 
@@ -244,7 +184,7 @@ def test_get_qr_has_details_and_scan_stats(app, client, user, api_key_headers):
     assert set(body["details"]) == QR_FIELDS
     assert (body["details"]["id"], body["details"]["name"]) == (qr_id, "Google Canada")
     assert body["details"]["scans"] == 3
-    assert body["details"]["link"] == f"http://localhost/qr/{qr_row(app, qr_id).alias}"
+    assert body["details"]["link"] == f"http://localhost/qr/{load_row(app, QrCode, qr_id).alias}"
     stats = body["data"]
     assert set(stats) == STATS_FIELDS
     assert (stats["clicks"], stats["uniqueClicks"]) == (3, 2)
@@ -264,7 +204,7 @@ def test_add_qr_with_the_seed_body(app, client, user, api_key_headers):
     assert response.status_code == 200
     body = response.json
     assert set(body) == {"error", "id", "link"} and body["error"] == 0
-    qr = qr_row(app, body["id"])
+    qr = load_row(app, QrCode, body["id"])
     assert body["link"] == f"http://localhost/qr/{qr.alias}"
     assert (qr.user_id, qr.type, qr.data) == (user.id, "link", {"value": "https://google.com"})
     assert (qr.background, qr.foreground, qr.logo) == ("rgb(255,255,255)", "rgb(0,0,0)", None)
@@ -298,7 +238,7 @@ def test_string_data_is_the_types_main_field(app, client, user, api_key_headers,
                                              stored):  # fmt: skip
     qr_id = new_qr(client, api_key_headers(user), type=qr_type, data=data)
 
-    assert qr_row(app, qr_id).data == stored
+    assert load_row(app, QrCode, qr_id).data == stored
     png, payload = rendered(app, qr_id)
     assert data in decoded(png).text == payload
 
@@ -344,7 +284,7 @@ def test_logo_from_a_data_uri_still_decodes_at_level_h(app, client, user, api_ke
 
     png, payload = rendered(app, qr_id)
 
-    stored = PIL.Image.open(io.BytesIO(qr_row(app, qr_id).logo))
+    stored = PIL.Image.open(io.BytesIO(load_row(app, QrCode, qr_id).logo))
     assert (stored.format, stored.size) == ("PNG", (64, 64))
     image = PIL.Image.open(io.BytesIO(png)).convert("RGB")
     assert image.getpixel((image.width // 2, image.height // 2)) == (200, 0, 0)
@@ -358,7 +298,7 @@ def test_logo_is_embedded_in_the_svg(app, client, user, api_key_headers):
 
     svg, _ = rendered(app, qr_id, "svg")
 
-    logo = base64.b64encode(qr_row(app, qr_id).logo).decode()
+    logo = base64.b64encode(load_row(app, QrCode, qr_id).logo).decode()
     assert f'href="data:image/png;base64,{logo}"'.encode() in svg
 
 
@@ -367,7 +307,7 @@ def test_jpeg_logo_is_shrunk_and_stored_as_png(app, client, user, api_key_header
 
     qr_id = new_qr(client, api_key_headers(user), logo=data_uri(jpeg, "image/jpeg"))
 
-    stored = PIL.Image.open(io.BytesIO(qr_row(app, qr_id).logo))
+    stored = PIL.Image.open(io.BytesIO(load_row(app, QrCode, qr_id).logo))
     assert (stored.format, stored.size) == ("PNG", (256, 192))
 
 
@@ -378,14 +318,14 @@ def test_logo_url_on_a_loopback_host_is_refused(app, client, user, api_key_heade
 
     assert_error(response, 400)
     assert "public" in response.json["message"]
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
 
 
 def test_logo_url_is_fetched_from_a_public_host(app, client, user, api_key_headers, logo_server):
     qr_id = new_qr(client, api_key_headers(user), logo=f"{logo_server.base}/logo.png")
 
     assert logo_server.requested == ["/logo.png"]
-    stored = PIL.Image.open(io.BytesIO(qr_row(app, qr_id).logo)).convert("RGB")
+    stored = PIL.Image.open(io.BytesIO(load_row(app, QrCode, qr_id).logo)).convert("RGB")
     assert stored.size == (40, 40) and stored.getpixel((20, 20)) == (0, 0, 255)
     png, payload = rendered(app, qr_id)
     assert decoded(png).text == payload
@@ -399,7 +339,7 @@ def test_logo_url_that_redirects_is_refused(app, client, user, api_key_headers, 
     assert_error(response, 400)
     assert "could not be downloaded" in response.json["message"]
     assert logo_server.requested == ["/moved"]
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
 
 
 def test_bad_logos_are_refused(app, client, user, api_key_headers):
@@ -415,7 +355,7 @@ def test_bad_logos_are_refused(app, client, user, api_key_headers):
         response = add_qr(client, api_key_headers(user), **SEED_BODY, logo=logo)
         assert_error(response, 400)
         assert "logo" in response.json["message"], logo
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
 
 
 def test_logo_with_too_many_pixels_is_refused_before_decoding(app, client, user, api_key_headers):
@@ -425,7 +365,7 @@ def test_logo_with_too_many_pixels_is_refused_before_decoding(app, client, user,
 
     assert_error(response, 400)
     assert "megapixels" in response.json["message"]
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
 
 
 def test_add_qr_bad_input_writes_nothing(app, client, user, api_key_headers):
@@ -453,7 +393,7 @@ def test_add_qr_bad_input_writes_nothing(app, client, user, api_key_headers):
     for body in cases:
         response = client.post("/api/qr/add", json=body, headers=api_key_headers(user))
         assert_error(response, 400)
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
 
 
 def test_qr_endpoints_need_an_api_key(app, client, user, api_key_headers):
@@ -467,7 +407,7 @@ def test_qr_endpoints_need_an_api_key(app, client, user, api_key_headers):
     ]:
         response = getattr(client, method)(path, json=SEED_BODY, headers={"Authorization": "x"})
         assert_error(response, 401)
-    assert qr_count(app) == 1
+    assert count_rows(app, QrCode) == 1
 
 
 # --- update -----------------------------------------------------------------------------------
@@ -483,7 +423,7 @@ def test_update_qr_with_the_seed_body(app, client, user, api_key_headers):
 
     assert response.status_code == 200
     assert response.json == {"error": 0, "message": "QR has been updated successfully."}
-    qr = qr_row(app, qr_id)
+    qr = load_row(app, QrCode, qr_id)
     assert (qr.type, qr.data, qr.name) == ("link", {"value": "https://google.com"}, "Mine")
     assert (qr.background, qr.foreground) == ("rgb(0,0,80)", "rgb(255,255,0)")
     png, payload = rendered(app, qr_id)
@@ -501,7 +441,7 @@ def test_update_qr_keeps_its_type_and_can_drop_the_logo(app, client, user, api_k
     )
 
     assert response.status_code == 200
-    qr = qr_row(app, qr_id)
+    qr = load_row(app, QrCode, qr_id)
     assert (qr.type, qr.data, qr.logo) == ("wifi", {"ssid": "New"}, None)
     png, payload = rendered(app, qr_id)
     assert decoded(png).text == payload and "New" in payload
@@ -510,7 +450,7 @@ def test_update_qr_keeps_its_type_and_can_drop_the_logo(app, client, user, api_k
 def test_update_qr_bad_input_changes_nothing(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     qr_id = new_qr(client, headers, type="wifi", data={"ssid": "HomeNet"})
-    before = qr_row(app, qr_id)
+    before = load_row(app, QrCode, qr_id)
     cases = [
         {},
         {"data": {"password": "no ssid"}},
@@ -523,7 +463,7 @@ def test_update_qr_bad_input_changes_nothing(app, client, user, api_key_headers)
     ]
     for body in cases:
         assert_error(client.put(f"/api/qr/{qr_id}/update", json=body, headers=headers), 400)
-    after = qr_row(app, qr_id)
+    after = load_row(app, QrCode, qr_id)
     assert (after.type, after.data, after.background, after.logo, after.updated_at) == (
         before.type, before.data, before.background, before.logo, before.updated_at,
     )  # fmt: skip
@@ -540,7 +480,7 @@ def test_delete_qr_removes_it_and_its_scans(app, client, user, api_key_headers):
 
     assert response.status_code == 200
     assert response.json == {"error": 0, "message": "QR Code has been deleted successfully."}
-    assert qr_row(app, qr_id) is None and qr_row(app, kept) is not None
+    assert load_row(app, QrCode, qr_id) is None and load_row(app, QrCode, kept) is not None
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Click)) == 0
     assert_error(client.delete(f"/api/qr/{qr_id}/delete", headers=headers), 404)
@@ -556,13 +496,8 @@ def test_someone_elses_qr_answers_like_a_missing_one(app, client, user, other_us
         ("put", "/api/qr/{}/update", {"data": "https://evil.example.com"}),
         ("delete", "/api/qr/{}/delete", None),
     ]
-    for method, path, body in requests:
-        call = getattr(client, method)
-        other = call(path.format(theirs), json=body, headers=headers)
-        missing = call(path.format(MISSING_ID), json=body, headers=headers)
-        assert_error(other, 404)
-        assert (missing.status_code, missing.json) == (other.status_code, other.json)
-    qr = qr_row(app, theirs)
+    assert_foreign_answers_like_missing(client, headers, theirs, requests)
+    qr = load_row(app, QrCode, theirs)
     assert qr.data == {"value": "https://example.com/bob"} and qr.user_id == other_user.id
 
 
@@ -584,7 +519,7 @@ def test_data_no_qr_version_can_hold_is_400_on_create(app, client, user, api_key
         response = add_qr(client, headers, **body)
         assert_error(response, 400)
         assert "Too much data for a QR code" in response.json["message"]
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
     assert add_qr(client, headers, type="text", data="~" * 1900).status_code == 200
 
 
@@ -593,13 +528,13 @@ def test_update_that_overflows_the_qr_is_400_and_the_code_still_renders(
 ):
     headers = api_key_headers(user)
     qr_id = new_qr(client, headers, type="text", data="~" * 1900)
-    before = qr_row(app, qr_id)
+    before = load_row(app, QrCode, qr_id)
     logo = data_uri(image_bytes((200, 0, 0)))
 
     for body in ({"data": "~" * 1900, "logo": logo}, {"type": "vcard", "data": FULL_VCARD}):
         assert_error(client.put(f"/api/qr/{qr_id}/update", json=body, headers=headers), 400)
 
-    after = qr_row(app, qr_id)
+    after = load_row(app, QrCode, qr_id)
     assert (after.type, after.data, after.logo) == (before.type, before.data, before.logo)
     alias = after.alias
     assert client.get(f"/qr/{alias}").status_code == 200

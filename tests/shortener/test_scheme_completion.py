@@ -7,8 +7,9 @@ import pytest
 
 from likepion.core.db import db
 from likepion.shortener import urlcheck
-from likepion.shortener.models import Overlay, Splash
-from tests.shortener.test_urls import add_link, assert_error, link_count, link_row, new_link
+from likepion.shortener.models import Overlay, ShortUrl, Splash
+from tests.helpers import assert_error, count_rows, load_row, post_link
+from tests.shortener.test_urls import new_link
 
 PUBLIC_URL = "https://short.example"
 
@@ -27,10 +28,10 @@ PUBLIC_URL = "https://short.example"
     ],
 )
 def test_url_without_scheme_is_stored_as_https(app, client, user, api_key_headers, given, stored):
-    response = add_link(client, api_key_headers(user), url=given)
+    response = post_link(client, api_key_headers(user), url=given)
 
     assert response.status_code == 200, response.json
-    assert link_row(app, response.json["id"]).url == stored
+    assert load_row(app, ShortUrl, response.json["id"]).url == stored
 
 
 @pytest.mark.parametrize(
@@ -60,11 +61,11 @@ def test_other_schemes_and_private_hosts_stay_refused(
     app, client, user, api_key_headers, given, words
 ):
     app.config["PUBLIC_URL"] = PUBLIC_URL
-    response = add_link(client, api_key_headers(user), url=given)
+    response = post_link(client, api_key_headers(user), url=given)
 
     assert_error(response, 400)
     assert words in response.json["message"], response.json["message"]
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_update_completes_the_new_url(app, client, user, api_key_headers):
@@ -78,7 +79,7 @@ def test_update_completes_the_new_url(app, client, user, api_key_headers):
 
     assert response.status_code == 200, response.json
     assert_error(refused, 400)
-    assert link_row(app, link_id).url == "https://example.org/new"
+    assert load_row(app, ShortUrl, link_id).url == "https://example.org/new"
 
 
 def test_targets_are_completed_too(app, client, power_user, api_key_headers):
@@ -90,12 +91,12 @@ def test_targets_are_completed_too(app, client, power_user, api_key_headers):
     }
     link_id = new_link(client, api_key_headers(power_user), **body)
 
-    link = link_row(app, link_id)
+    link = load_row(app, ShortUrl, link_id)
     assert link.url == "https://example.com"
     assert link.geo_targets == {"FR": "https://example.fr/accueil"}
     assert link.device_targets == {"iphone": "https://apps.example.com/ios"}
     assert link.language_targets == {"de": "https://example.de"}
-    refused = add_link(client, api_key_headers(power_user), url="example.com",
+    refused = post_link(client, api_key_headers(power_user), url="example.com",
                        geotarget=[{"location": "France", "link": "10.1.2.3/x"}])  # fmt: skip
     assert_error(refused, 400)
 

@@ -2,18 +2,12 @@
 or fullmatch'ed, so `"api\\n"` is no alias and `"direct\\n"` no link type (issue 11, item 13)."""
 
 import pytest
-from sqlalchemy import func, select
 
 from likepion.auth.models import User
-from likepion.core.db import db
 from likepion.shortener.models import Pixel, ShortUrl
+from tests.helpers import count_rows
 
 URL = "https://example.com/page"
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.mark.parametrize(
@@ -32,7 +26,7 @@ def test_link_fields_with_a_trailing_newline_are_400(
     response = client.post("/api/url/add", json=body, headers=api_key_headers(power_user))
 
     assert response.status_code == 400 and response.json["error"] == 1
-    assert count(app, ShortUrl) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_the_same_alias_without_the_newline_is_taken(client, power_user, api_key_headers):
@@ -48,7 +42,7 @@ def test_pixel_tag_and_colours_with_a_trailing_newline_are_400(
     pixel = client.post(
         "/api/pixel/add", json={"type": "gtmpixel", "name": "P", "tag": "GTM-1\n"}, headers=headers
     )
-    assert pixel.status_code == 400 and count(app, Pixel) == 0
+    assert pixel.status_code == 400 and count_rows(app, Pixel) == 0
     for colour in ({"background": "rgb(255,255,255)\n"}, {"foreground": "#FF0000\n"}):
         body = {"type": "text", "data": "x", **colour}
         qr = client.post("/api/qr/add", json=body, headers=headers)
@@ -56,13 +50,13 @@ def test_pixel_tag_and_colours_with_a_trailing_newline_are_400(
 
 
 def test_username_with_a_trailing_newline_is_422(app, client):
-    before = count(app, User)
+    before = count_rows(app, User)
     response = client.post(
         "/api/v1/auth/register",
         json={"email": "nl@example.com", "username": "newline\n", "password": "long-password-1"},
     )
     assert response.status_code == 422 and set(response.json["details"]) == {"username"}
-    assert count(app, User) == before
+    assert count_rows(app, User) == before
 
 
 def test_route_converters_do_not_match_a_trailing_newline(  # a guard: werkzeug's already hold

@@ -5,16 +5,16 @@ the very address it checked."""
 import io
 import ipaddress
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import PIL.Image
 import pytest
 
 from likepion import create_app
 from likepion.shortener import urlcheck
-from tests.shortener.test_qr import SEED_BODY, add_qr, image_bytes, new_qr, qr_count, qr_row
-from tests.shortener.test_urls import link_count, link_row
+from likepion.shortener.models import QrCode, ShortUrl
+from tests.helpers import QuietHandler, assert_error, count_rows, load_row, loopback_server
+from tests.images import image_bytes
+from tests.shortener.test_qr import SEED_BODY, add_qr, new_qr
 
 PUBLIC_URL = "https://short.example"
 LOOPBACK = ipaddress.ip_address("127.0.0.1")
@@ -56,12 +56,6 @@ PUBLIC_URLS = [
 ]
 
 
-def assert_error(response, status):
-    assert response.status_code == status, response.json
-    assert response.json["error"] == 1
-    assert response.json["message"]
-
-
 @pytest.fixture
 def public_url(app):
     """The service answers on PUBLIC_URL, so `localhost` is not the request's own host here."""
@@ -80,7 +74,7 @@ def test_destination_in_our_own_network_is_refused(
 
     assert_error(response, 400)
     assert "url" in response.json["message"]
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 @pytest.mark.parametrize("url", PUBLIC_URLS)
@@ -88,7 +82,7 @@ def test_public_destination_is_accepted(app, client, user, api_key_headers, publ
     response = add_link_on(client, api_key_headers(user), url)
 
     assert response.status_code == 200, response.json
-    assert link_row(app, response.json["id"]).url == url
+    assert load_row(app, ShortUrl, response.json["id"]).url == url
 
 
 def test_public_host_is_refused_whatever_the_host_header(
@@ -101,7 +95,7 @@ def test_public_host_is_refused_whatever_the_host_header(
     )
 
     assert_error(response, 400)
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_production_refuses_to_start_without_public_url(monkeypatch, tmp_path):
@@ -158,7 +152,7 @@ def test_logo_on_a_private_address_in_any_spelling_is_refused(
 
     assert_error(response, 400)
     assert "public" in response.json["message"]
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0
 
 
 @pytest.fixture
@@ -168,7 +162,7 @@ def named_logo_server(monkeypatch):
     seen, lookups = [], []
     logo = image_bytes((0, 0, 255), size=(40, 40))
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             seen.append((self.path, self.headers["Host"]))
             self.send_response(200)
@@ -176,33 +170,25 @@ def named_logo_server(monkeypatch):
             self.end_headers()
             self.wfile.write(logo)
 
-        def log_message(self, *args):
-            pass
+    with loopback_server(Handler) as server:
+        real_getaddrinfo = socket.getaddrinfo
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    real_getaddrinfo = socket.getaddrinfo
+        def numeric_only(host, *args, **kwargs):
+            if urlcheck.ip_literal(str(host)) is None:
+                raise socket.gaierror(f"unexpected lookup of {host}")
+            return real_getaddrinfo(host, *args, **kwargs)
 
-    def numeric_only(host, *args, **kwargs):
-        if urlcheck.ip_literal(str(host)) is None:
-            raise socket.gaierror(f"unexpected lookup of {host}")
-        return real_getaddrinfo(host, *args, **kwargs)
+        def resolve(host, port):
+            lookups.append((host, port))
+            return list(answers)
 
-    def resolve(host, port):
-        lookups.append((host, port))
-        return list(answers)
-
-    answers = [LOOPBACK]
-    monkeypatch.setattr(socket, "getaddrinfo", numeric_only)
-    monkeypatch.setattr(urlcheck, "resolve", resolve)
-    monkeypatch.setattr(urlcheck, "is_public_address", lambda address: address == LOOPBACK)
-    server.url = f"http://logo.test:{server.server_port}/logo.png"
-    server.seen, server.lookups, server.answers = seen, lookups, answers
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+        answers = [LOOPBACK]
+        monkeypatch.setattr(socket, "getaddrinfo", numeric_only)
+        monkeypatch.setattr(urlcheck, "resolve", resolve)
+        monkeypatch.setattr(urlcheck, "is_public_address", lambda address: address == LOOPBACK)
+        server.url = f"http://logo.test:{server.server_port}/logo.png"
+        server.seen, server.lookups, server.answers = seen, lookups, answers
+        yield server
 
 
 def test_logo_fetch_connects_to_the_one_address_it_checked(
@@ -214,7 +200,7 @@ def test_logo_fetch_connects_to_the_one_address_it_checked(
 
     assert server.lookups == [("logo.test", server.server_port)]
     assert server.seen == [("/logo.png", f"logo.test:{server.server_port}")]
-    stored = PIL.Image.open(io.BytesIO(qr_row(app, qr_id).logo)).convert("RGB")
+    stored = PIL.Image.open(io.BytesIO(load_row(app, QrCode, qr_id).logo)).convert("RGB")
     assert stored.getpixel((20, 20)) == (0, 0, 255)
 
 
@@ -230,4 +216,4 @@ def test_logo_host_with_any_private_address_is_refused(
     assert "public" in response.json["message"]
     assert server.lookups == [("logo.test", server.server_port)]
     assert server.seen == []
-    assert qr_count(app) == 0
+    assert count_rows(app, QrCode) == 0

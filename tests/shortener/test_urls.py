@@ -8,7 +8,15 @@ from sqlalchemy import func, select
 from likepion.auth import passwords
 from likepion.core.db import db
 from likepion.shortener.models import ChannelItem, Click, Domain, Overlay, ShortUrl, Splash
-from tests.clicks import add_clicks
+from tests.clicks import NO_CLICKS, add_clicks
+from tests.helpers import (
+    MISSING_ID,
+    assert_error,
+    assert_foreign_answers_like_missing,
+    count_rows,
+    load_row,
+    post_link,
+)
 from tests.shortener.conftest import EVERY_FEATURE, put_on_plan
 
 ITEM_FIELDS = {
@@ -24,16 +32,10 @@ STATS_FIELDS = {
     "clicks", "uniqueClicks", "topCountries", "topReferrers", "topBrowsers", "topOs",
     "socialCount",
 }  # fmt: skip
-MISSING_ID = 999999
-
-
-def add_link(client, headers, **body):
-    body.setdefault("url", "https://example.com/page")
-    return client.post("/api/url/add", json=body, headers=headers)
 
 
 def new_link(client, headers, **body) -> int:
-    response = add_link(client, headers, **body)
+    response = post_link(client, headers, **body)
     assert response.status_code == 200, response.json
     return response.json["id"]
 
@@ -48,39 +50,19 @@ def add_domain(client, headers, host="go.example.com") -> int:
     return add_object(client, headers, "/api/domain/add", {"domain": f"https://{host}"})
 
 
-def link_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(ShortUrl))
-
-
-def link_row(app, link_id) -> ShortUrl | None:
-    with app.app_context():
-        link = db.session.get(ShortUrl, link_id)
-        if link is not None:
-            db.session.expunge(link)
-        return link
-
-
-def assert_error(response, status):
-    assert response.status_code == status, response.json
-    assert set(response.json) == {"error", "message"}
-    assert response.json["error"] == 1
-    assert response.json["message"]
-
-
 def list_urls(client, headers, **query):
     return client.get("/api/urls", query_string=query, headers=headers)
 
 
 # --- POST /api/url/add ------------------------------------------------------------------------
 def test_add_link_answers_id_and_short_url(app, client, user, api_key_headers):
-    response = add_link(client, api_key_headers(user), url="https://example.com/a?b=1")
+    response = post_link(client, api_key_headers(user), url="https://example.com/a?b=1")
 
     assert response.status_code == 200
     body = response.json
     assert set(body) == {"error", "id", "shorturl"}
     assert body["error"] == 0
-    link = link_row(app, body["id"])
+    link = load_row(app, ShortUrl, body["id"])
     assert body["shorturl"] == f"http://localhost/{link.alias}"
     assert link.user_id == user.id
     assert link.url == "https://example.com/a?b=1"
@@ -91,7 +73,7 @@ def test_add_link_answers_id_and_short_url(app, client, user, api_key_headers):
 def test_generated_aliases_are_random_base62(app, client, user, api_key_headers):
     ids = [new_link(client, api_key_headers(user)) for _ in range(6)]
 
-    aliases = [link_row(app, link_id).alias for link_id in ids]
+    aliases = [load_row(app, ShortUrl, link_id).alias for link_id in ids]
     assert all(re.fullmatch(r"[A-Za-z0-9]{7}", alias) for alias in aliases), aliases
     assert len(set(aliases)) == len(aliases)
     # A counter encoded in base62 would keep the first six characters from one link to the next.
@@ -107,7 +89,7 @@ def test_add_link_with_every_field(app, client, power_user, api_key_headers):
     channel = add_object(client, headers, "/api/channel/add", {"name": "Spring"})
     campaign = add_object(client, headers, "/api/campaign/add", {"name": "Launch"})
 
-    response = add_link(
+    response = post_link(
         client,
         headers,
         url="https://example.com/spring",
@@ -153,39 +135,39 @@ def test_add_link_with_every_field(app, client, power_user, api_key_headers):
 def test_custom_alias_with_bad_characters_or_length_is_refused(app, client, business_user,
                                                                api_key_headers):  # fmt: skip
     for alias in ("a/b", "x" * 300, "ab", "has space", "émoji"):
-        response = add_link(client, api_key_headers(business_user), custom=alias)
+        response = post_link(client, api_key_headers(business_user), custom=alias)
         assert_error(response, 400)
         assert "custom" in response.json["message"]
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_reserved_words_are_refused_as_aliases(app, client, business_user, api_key_headers):
     for alias in ("api", "qr", "r", "u", "healthz", "openapi.json", "API"):
-        response = add_link(client, api_key_headers(business_user), custom=alias)
+        response = post_link(client, api_key_headers(business_user), custom=alias)
         assert_error(response, 400)
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_taken_alias_is_a_conflict(app, client, business_user, api_key_headers):
     headers = api_key_headers(business_user)
     first = new_link(client, headers, custom="promo")
 
-    response = add_link(client, headers, custom="promo", url="https://example.com/other")
+    response = post_link(client, headers, custom="promo", url="https://example.com/other")
 
     assert_error(response, 409)
     assert "promo" in response.json["message"]
-    assert link_count(app) == 1
-    assert link_row(app, first).url == "https://example.com/page"
+    assert count_rows(app, ShortUrl) == 1
+    assert load_row(app, ShortUrl, first).url == "https://example.com/page"
 
 
 def test_alias_taken_by_another_user_is_a_conflict_too(app, client, business_user, admin,
                                                        api_key_headers):  # fmt: skip
     new_link(client, api_key_headers(admin), custom="promo")
 
-    response = add_link(client, api_key_headers(business_user), custom="promo")
+    response = post_link(client, api_key_headers(business_user), custom="promo")
 
     assert_error(response, 409)
-    assert link_count(app) == 1
+    assert count_rows(app, ShortUrl) == 1
 
 
 def test_same_alias_on_a_branded_domain_is_allowed(app, client, power_user, api_key_headers):
@@ -193,14 +175,14 @@ def test_same_alias_on_a_branded_domain_is_allowed(app, client, power_user, api_
     domain_id = add_domain(client, headers)
     own = new_link(client, headers, custom="promo")
 
-    response = add_link(client, headers, custom="promo", domain="go.example.com")
+    response = post_link(client, headers, custom="promo", domain="go.example.com")
 
     assert response.status_code == 200, response.json
     assert response.json["shorturl"] == "https://go.example.com/promo"
-    assert link_row(app, own).domain_id is None
-    assert link_row(app, response.json["id"]).domain_id == domain_id
-    assert_error(add_link(client, headers, custom="promo", domain="go.example.com"), 409)
-    assert link_count(app) == 2
+    assert load_row(app, ShortUrl, own).domain_id is None
+    assert load_row(app, ShortUrl, response.json["id"]).domain_id == domain_id
+    assert_error(post_link(client, headers, custom="promo", domain="go.example.com"), 409)
+    assert count_rows(app, ShortUrl) == 2
 
 
 def test_unsafe_or_malformed_destinations_are_refused(app, client, user, api_key_headers):
@@ -217,10 +199,10 @@ def test_unsafe_or_malformed_destinations_are_refused(app, client, user, api_key
         "https://exa mple.com/",
         "",
     ):
-        response = add_link(client, api_key_headers(user), url=url)
+        response = post_link(client, api_key_headers(user), url=url)
         assert_error(response, 400)
         assert "url" in response.json["message"], url
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_link_to_a_branded_domain_is_refused(app, client, power_user, api_key_headers):
@@ -228,8 +210,8 @@ def test_link_to_a_branded_domain_is_refused(app, client, power_user, api_key_he
     add_domain(client, headers)
 
     for url in ("https://go.example.com/promo", "http://GO.example.com./promo"):
-        assert_error(add_link(client, headers, url=url), 400)
-    assert link_count(app) == 0
+        assert_error(post_link(client, headers, url=url), 400)
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_add_link_bad_fields_write_nothing(app, client, power_user, api_key_headers):
@@ -252,14 +234,14 @@ def test_add_link_bad_fields_write_nothing(app, client, power_user, api_key_head
         "/api/url/add", data="{not json", headers=headers, content_type="application/json"
     )
     assert_error(broken, 400)
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 def test_add_link_without_api_key_is_401(app, client):
     response = client.post("/api/url/add", json={"url": "https://example.com"})
 
     assert_error(response, 401)
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 # --- tenancy ----------------------------------------------------------------------------------
@@ -272,13 +254,8 @@ def test_someone_elses_link_answers_like_a_missing_one(app, client, user, other_
         ("put", "/api/url/{}/update", {"url": "https://evil.example.com"}),
         ("delete", "/api/url/{}/delete", None),
     ]
-    for method, path, body in requests:
-        call = getattr(client, method)
-        other = call(path.format(theirs), json=body, headers=headers)
-        missing = call(path.format(MISSING_ID), json=body, headers=headers)
-        assert_error(other, 404)
-        assert (missing.status_code, missing.json) == (other.status_code, other.json)
-    link = link_row(app, theirs)
+    assert_foreign_answers_like_missing(client, headers, theirs, requests)
+    link = load_row(app, ShortUrl, theirs)
     assert link.url == "https://example.com/bob" and link.user_id == other_user.id
 
 
@@ -311,7 +288,7 @@ def test_someone_elses_objects_in_the_body_are_404(app, client, power_user, othe
             )
             assert_error(their_answer, 404)
             assert their_answer.json == missing_answer.json
-    assert link_count(app) == 1
+    assert count_rows(app, ShortUrl) == 1
     with app.app_context():
         link = db.session.get(ShortUrl, mine)
         assert link.url == "https://example.com/mine"
@@ -329,11 +306,11 @@ def test_someone_elses_splash_or_overlay_type_is_404(app, client, power_user, ot
         ids = {"splash": splash.id, "overlay": overlay.id}
     headers = api_key_headers(power_user)
     for kind, object_id in ids.items():
-        theirs = add_link(client, headers, type=f"{kind}-{object_id}")
-        missing = add_link(client, headers, type=f"{kind}-{MISSING_ID}")
+        theirs = post_link(client, headers, type=f"{kind}-{object_id}")
+        missing = post_link(client, headers, type=f"{kind}-{MISSING_ID}")
         assert_error(theirs, 404)
         assert theirs.json == missing.json
-    assert link_count(app) == 0
+    assert count_rows(app, ShortUrl) == 0
 
 
 # --- GET /api/url/:id -------------------------------------------------------------------------
@@ -358,7 +335,7 @@ def test_get_link_has_details_and_click_stats(app, client, user, api_key_headers
     assert (body["error"], body["id"]) == (0, link_id)
     details = body["details"]
     assert set(details) == DETAIL_FIELDS
-    alias = link_row(app, link_id).alias
+    alias = load_row(app, ShortUrl, link_id).alias
     assert details["shorturl"] == f"http://localhost/{alias}"
     assert details["longurl"] == "https://example.com/stats"
     assert (details["title"], details["description"]) == ("Stats", None)
@@ -399,15 +376,7 @@ def test_get_link_without_clicks_has_empty_stats(client, user, api_key_headers):
     response = client.get(f"/api/url/{link_id}", headers=api_key_headers(user))
 
     assert response.status_code == 200
-    assert response.json["data"] == {
-        "clicks": 0,
-        "uniqueClicks": 0,
-        "topCountries": {},
-        "topReferrers": {},
-        "topBrowsers": {},
-        "topOs": {},
-        "socialCount": {"facebook": 0, "twitter": 0, "instagram": 0},
-    }
+    assert response.json["data"] == NO_CLICKS
 
 
 def test_get_link_details_show_targets_and_expiry(client, power_user, api_key_headers):
@@ -453,7 +422,7 @@ def test_list_has_the_seed_shape(app, client, user, other_user, api_key_headers)
     assert (data["nextpage"], data["maxpage"]) == (1, 1)
     [item] = data["urls"]
     assert set(item) == ITEM_FIELDS
-    alias = link_row(app, link_id).alias
+    alias = load_row(app, ShortUrl, link_id).alias
     assert item["id"] == link_id
     assert item["alias"] == alias
     assert item["shorturl"] == f"http://localhost/{alias}"
@@ -559,7 +528,7 @@ def test_update_changes_fields_and_renames(app, client, business_user, api_key_h
         "id": link_id,
         "shorturl": "http://localhost/new-name",
     }
-    link = link_row(app, link_id)
+    link = load_row(app, ShortUrl, link_id)
     assert (link.alias, link.url, link.title) == (
         "new-name",
         "https://example.com/new",
@@ -571,23 +540,23 @@ def test_update_changes_fields_and_renames(app, client, business_user, api_key_h
 def test_update_with_null_password_clears_it(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     link_id = new_link(client, headers, password="s3cret")
-    assert link_row(app, link_id).password_hash is not None
+    assert load_row(app, ShortUrl, link_id).password_hash is not None
 
     response = client.put(f"/api/url/{link_id}/update", json={"password": None}, headers=headers)
 
     assert response.status_code == 200, response.json
-    assert link_row(app, link_id).password_hash is None
+    assert load_row(app, ShortUrl, link_id).password_hash is None
 
 
 def test_update_keeps_fields_it_is_not_given(app, client, user, api_key_headers):
     headers = api_key_headers(user)
     link_id = new_link(client, headers, password="s3cret", metatitle="Kept")
-    before = link_row(app, link_id)
+    before = load_row(app, ShortUrl, link_id)
 
     response = client.put(f"/api/url/{link_id}/update", json={}, headers=headers)
 
     assert response.status_code == 200, response.json
-    after = link_row(app, link_id)
+    after = load_row(app, ShortUrl, link_id)
     assert (after.alias, after.url, after.title) == (before.alias, before.url, "Kept")
     assert after.password_hash == before.password_hash
 
@@ -604,10 +573,10 @@ def test_update_moves_the_link_to_a_branded_domain(app, client, power_user, api_
 
     assert response.status_code == 200, response.json
     assert response.json["shorturl"] == "https://go.example.com/promo"
-    assert link_row(app, link_id).domain_id == domain_id
+    assert load_row(app, ShortUrl, link_id).domain_id == domain_id
     back = client.put(f"/api/url/{link_id}/update", json={"domain": ""}, headers=headers)
     assert back.json["shorturl"] == "http://localhost/promo"
-    assert link_row(app, link_id).domain_id is None
+    assert load_row(app, ShortUrl, link_id).domain_id is None
 
 
 def test_update_to_a_taken_alias_is_a_conflict(app, client, power_user, api_key_headers):
@@ -629,9 +598,9 @@ def test_update_to_a_taken_alias_is_a_conflict(app, client, power_user, api_key_
 
     assert_error(renamed, 409)
     assert_error(moved, 409)
-    link = link_row(app, second)
+    link = load_row(app, ShortUrl, second)
     assert (link.alias, link.url) == ("second", "https://example.com/second")
-    assert link_row(app, moved_alias).domain_id is None
+    assert load_row(app, ShortUrl, moved_alias).domain_id is None
 
 
 def test_update_bad_input_changes_nothing(app, client, business_user, api_key_headers):
@@ -650,7 +619,7 @@ def test_update_bad_input_changes_nothing(app, client, business_user, api_key_he
     for body in cases:
         response = client.put(f"/api/url/{link_id}/update", json=body, headers=headers)
         assert_error(response, 400)
-    link = link_row(app, link_id)
+    link = load_row(app, ShortUrl, link_id)
     assert (link.alias, link.url, link.title, link.type) == (
         "stays",
         "https://example.com/stays",
@@ -688,7 +657,7 @@ def test_delete_with_a_bad_id_is_404_and_deletes_nothing(app, client, user, api_
 
     for path in ("/api/url/abc/delete", "/api/url/0/delete", f"/api/url/{MISSING_ID}/delete"):
         assert_error(client.delete(path, headers=headers), 404)
-    assert link_count(app) == 1
+    assert count_rows(app, ShortUrl) == 1
 
 
 def test_deleting_a_links_domain_is_refused_while_in_use(app, client, power_user, api_key_headers):

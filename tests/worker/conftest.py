@@ -1,29 +1,17 @@
 """Fixtures for the worker API: servers with keys, sites, a podcast group, running requests."""
 
-import uuid
 from dataclasses import dataclass
 
 import pytest
-from flask_jwt_extended import create_access_token
 from sqlalchemy import select
 
-from likepion.auth.servers import create_server
 from likepion.backlink import counters
 from likepion.backlink.models import Account, Group, Site
 from likepion.core.db import db
+from tests.factories import make_server
 
-
-@dataclass(frozen=True)
-class ServerInfo:
-    id: uuid.UUID
-    name: str
-    headers: dict
-
-
-def make_server(app, name) -> ServerInfo:
-    with app.app_context():
-        server, key = create_server(name)
-        return ServerInfo(server.id, server.name, {"X-API-Key": key})
+# The account fields a task carries so that a worker can log in.
+ACCOUNT_CREDENTIALS = {"email", "username", "password", "pass_mail", "twofa", "app_password"}
 
 
 @pytest.fixture
@@ -92,11 +80,6 @@ def make_podcast_group(app, owner, secondary=("anchor.fm", "spotify.com", "pocke
             ids.pop("podbean.com"),
             ids,
         )
-
-
-def jwt_for(app, user) -> dict:
-    with app.app_context():
-        return {"Authorization": f"Bearer {create_access_token(str(user.uuid))}"}
 
 
 def start_request(client, headers, service_type="entity", **body):

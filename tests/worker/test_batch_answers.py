@@ -5,7 +5,8 @@ import uuid
 
 import pytest
 
-from tests.worker.conftest import jwt_for, start_request
+from tests.helpers import jwt_for
+from tests.worker.conftest import start_request
 from tests.worker.test_podcast import insert, secondary_links
 from tests.worker.test_podcast import podcast as podcast  # noqa: F401 - the fixture
 from tests.worker.test_primary_tasks import link_rows, pull

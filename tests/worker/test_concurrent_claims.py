@@ -11,14 +11,9 @@ from sqlalchemy import func, select, update
 from likepion.backlink.models import Account, Link
 from likepion.core.db import db
 from likepion.core.time import utcnow
-from tests.factories import make_user
-from tests.worker.conftest import (
-    add_sites,
-    jwt_for,
-    make_podcast_group,
-    make_server,
-    start_request,
-)
+from tests.factories import make_server, make_user
+from tests.helpers import jwt_for
+from tests.worker.conftest import add_sites, make_podcast_group, start_request
 
 pytestmark = pytest.mark.pg
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from likepion.backlink.models import Account, Link
 from likepion.core.db import db
-from tests.worker.conftest import jwt_for, make_podcast_group, start_request
+from tests.helpers import jwt_for
+from tests.worker.conftest import make_podcast_group, start_request
 
 HOSTILE = {
     "link_post": '=HYPERLINK("https://evil.example","click")',

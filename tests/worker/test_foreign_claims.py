@@ -11,7 +11,8 @@ from sqlalchemy import func, select, update
 from likepion.backlink.models import Account, Link
 from likepion.core.db import db
 from likepion.core.time import utcnow
-from tests.worker.conftest import jwt_for, make_podcast_group, start_request
+from tests.helpers import jwt_for
+from tests.worker.conftest import make_podcast_group, start_request
 
 FEED = "https://podbean.com/s/xxxxx/podcast/rss"
 

@@ -10,10 +10,11 @@ from sqlalchemy import func, select, update
 from likepion.backlink.models import Account, Link
 from likepion.core.db import db
 from likepion.core.time import utcnow
-from tests.factories import make_user
-from tests.worker.conftest import jwt_for, make_podcast_group, make_server, start_request
+from tests.factories import make_server, make_user
+from tests.helpers import count_rows, jwt_for
+from tests.worker.conftest import ACCOUNT_CREDENTIALS, make_podcast_group, start_request
 
-TASK_FIELDS = {
+TASK_FIELDS = ACCOUNT_CREDENTIALS | {
     "id",
     "request_id",
     "type_request",
@@ -24,12 +25,6 @@ TASK_FIELDS = {
     "accounts_remaining",
     "domain",
     "website",
-    "email",
-    "username",
-    "password",
-    "pass_mail",
-    "twofa",
-    "app_password",
     "link_rss",
     "cookie",
 }
@@ -209,11 +204,7 @@ def test_claim_single_and_bulk_is_idempotent(app, client, server, podcast):
 def test_claim_bad_input_is_422(app, client, server, podcast, body):
     response = client.post("/api/v1/podcast/accounts/claim", json=body, headers=server.headers)
     assert response.status_code == 422
-    with app.app_context():
-        assert (
-            db.session.scalar(select(func.count()).where(Account.posting_started_at.is_not(None)))
-            == 0
-        )
+    assert count_rows(app, Account, Account.posting_started_at.is_not(None)) == 0
 
 
 # --- section 3: insert ------------------------------------------------------------------------
@@ -410,11 +401,7 @@ def test_get_account_has_the_task_shape_without_guard_or_claim(app, client, serv
         db.session.commit()
     banned = client.get(f"/api/v1/podcast/accounts/{pulled['id']}", headers=server.headers)
     assert banned.status_code == 200
-    with app.app_context():
-        assert (
-            db.session.scalar(select(func.count()).where(Account.posting_started_at.is_not(None)))
-            == 0
-        )
+    assert count_rows(app, Account, Account.posting_started_at.is_not(None)) == 0
 
 
 def test_get_account_without_an_active_post_has_empty_post_fields(app, client, user, server):

@@ -7,14 +7,16 @@ import pytest
 from sqlalchemy import func, select, update
 
 from likepion.auth.models import Server, User
-from likepion.backlink.models import Link, Request
+from likepion.backlink.models import Account, Link, Request
 from likepion.core.db import db
 from likepion.core.time import utcnow
 from likepion.credits.models import LedgerEntry
 from likepion.worker import claims
-from tests.worker.conftest import jwt_for, start_request
+from tests.factories import make_account, make_group
+from tests.helpers import jwt_for
+from tests.worker.conftest import ACCOUNT_CREDENTIALS, start_request
 
-TASK_FIELDS = {
+TASK_FIELDS = ACCOUNT_CREDENTIALS | {
     "id",
     "kind",
     "request_id",
@@ -32,12 +34,6 @@ TASK_FIELDS = {
     "retry_count",
     "max_retries",
     "claimed_until",
-    "email",
-    "username",
-    "password",
-    "pass_mail",
-    "twofa",
-    "app_password",
     "cookie",
     "link_rss",
 }
@@ -403,26 +399,11 @@ def test_pull_releases_expired_claims_itself(app, client, user, server, other_se
 def test_account_checks_are_pulled_once_and_reported(
     app, client, user, server, other_server, entity_sites, jwt_headers
 ):
-    from likepion.backlink.models import Account, Group
-
-    with app.app_context():
-        group = Group(user_id=user.id, name="G", service_type="entity")
-        db.session.add(group)
-        db.session.flush()
-        account = Account(
-            group_id=group.id,
-            user_id=user.id,
-            service_type="entity",
-            site_id=entity_sites["about.me"],
-            website="about.me",
-            identity="u",
-            username="u",
-            password="pw",
-            status="checking",
-        )
-        db.session.add(account)
-        db.session.commit()
-        account_id = str(account.id)
+    group = make_group(app, user, name="G")
+    account = make_account(
+        app, group, website="about.me", username="u", password="pw", status="checking"
+    )
+    account_id = str(account)
 
     first = client.get("/api/v1/entity/accounts/checks", headers=server.headers).json["data"]
     second = client.get("/api/v1/entity/accounts/checks", headers=other_server.headers).json

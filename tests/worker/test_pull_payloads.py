@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from likepion.auth.models import User
 from likepion.backlink.models import Request
 from likepion.core.db import db
-from tests.worker.conftest import jwt_for, start_request
+from tests.helpers import jwt_for
+from tests.worker.conftest import start_request
 
 API = "/api/v1/backlink/entity"
 
