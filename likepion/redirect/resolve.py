@@ -7,6 +7,7 @@ another worker's edit shows within that interval; the process that made the edit
 cache at once, when the shortener's `aliases_changed` signal says so.
 """
 
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,6 +75,7 @@ class AliasCache:
         self._entries: dict = {}
         self._version: int | None = None
         self._checked_at = float("-inf")
+        self._checking = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -112,9 +114,20 @@ class AliasCache:
         return value
 
     def _revalidate(self) -> None:
+        """Re-read the version when it is due. One thread reads while the others go on with the
+        cache: under load, every thread found it due at once, and each read took a connection
+        (past the pool's size, a new one)."""
         now = time.monotonic()
         if now - self._checked_at < current_app.config["ALIAS_CACHE_CHECK_SECONDS"]:
             return
+        if not self._checking.acquire(blocking=False):
+            return
+        try:
+            self._check_version(now)
+        finally:
+            self._checking.release()
+
+    def _check_version(self, now: float) -> None:
         version = _read_version()
         if version != self._version:
             self._entries.clear()

@@ -1,6 +1,11 @@
 """The alias cache stays bounded whatever Host headers visitors send: a miss is remembered only
 for the service's own host, and an over-long host or alias is not looked up at all."""
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+
 import pytest
 
 from likepion.auth.models import User
@@ -107,3 +112,35 @@ def test_a_read_between_flush_and_commit_is_dropped_at_commit(tmp_path):
         assert resolve.cache().target(0, "promo").url == "https://example.com/new"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_one_thread_rereads_the_version_while_the_others_use_the_cache(
+    app, client, admin, api_key_headers, cache, monkeypatch
+):
+    """Under load every thread found the version due at once and each read it, taking a pool
+    connection (a new one past the pool's size): one read is enough."""
+    clock = SimpleNamespace(now=1_000_000.0)
+    monkeypatch.setattr(resolve, "time", SimpleNamespace(monotonic=lambda: clock.now))
+    add_link(client, api_key_headers(admin), DESTINATION, custom="promo")
+    assert client.get("/promo", base_url=PUBLIC_URL).status_code == 302  # cached, version read
+    reads = []
+    read_version = resolve._read_version
+
+    def slow_read():
+        reads.append(1)
+        time.sleep(0.3)  # a read in flight while the other threads arrive
+        return read_version()
+
+    monkeypatch.setattr(resolve, "_read_version", slow_read)
+    clock.now += app.config["ALIAS_CACHE_CHECK_SECONDS"]  # the version is due again
+    start = threading.Barrier(8)
+
+    def visit():
+        start.wait()
+        return client.get("/promo", base_url=PUBLIC_URL).headers["Location"]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: visit(), range(8)))
+
+    assert answers == [DESTINATION] * 8
+    assert len(reads) == 1
