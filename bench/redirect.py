@@ -7,7 +7,8 @@ workers spent per request (from /proc: it does not depend on the machine's other
 summary gives the median ratio. Then it checks that the clicks stored equal the 302s
 gunicorn's access logs show, and that the click rollups' totals (per hour, day and all time)
 equal the clicks stored. `--worker-class sync` runs gunicorn's sync workers instead of the
-configured gthread ones (README, "Slow clients").
+configured gthread ones (README, "Slow clients"); gunicorn would run gthread anyway with more than
+one thread, so sync runs get `--threads 1`.
 
     python bench/redirect.py [--duration 10] [--rounds 3] [--connections 32] [--db sqlite pg]
         [--worker-class gthread|sync]
@@ -66,7 +67,7 @@ def start_gunicorn(
     port = free_port()
     command = [
         GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
-        "--worker-class", worker_class,
+        "--worker-class", worker_class, "--threads", "1" if worker_class == "sync" else "16",
         "--bind", f"127.0.0.1:{port}", "--access-logfile", str(access_log), app_path,
     ]  # fmt: skip
     env = {**env, "PUBLIC_URL": f"http://127.0.0.1:{port}"}  # required in production
