@@ -1,11 +1,10 @@
 """`/api/account`: the API key owner's account (seed 004, "Account")."""
 
-import hashlib
-
 from likepion.auth import schemas as auth_schemas
 from likepion.auth import services as auth_services
 from likepion.auth.guards import require_api_key
 from likepion.shortener import limits
+from likepion.shortener.accounts import account_read
 from likepion.shortener.blueprint import bp
 from likepion.shortener.schemas import AccountEnvelope, AccountUpdate, MessageEnvelope
 
@@ -14,20 +13,6 @@ from likepion.shortener.schemas import AccountEnvelope, AccountUpdate, MessageEn
 def show_plans_in_auth(state) -> None:
     """`/api/v1/auth/me` and `/register` show the user's plan, which the shortener knows."""
     auth_schemas.show_plans_with(state.app, limits.user_plan)
-
-
-def account_read(user) -> dict:
-    plan = limits.current_plan(user)
-    digest = hashlib.md5(user.email.encode(), usedforsecurity=False).hexdigest()
-    return {
-        "id": user.id,
-        "email": user.email,
-        "username": user.username,
-        "avatar": f"https://www.gravatar.com/avatar/{digest}?d=identicon",
-        "status": "free" if plan is None or plan.free else "pro",
-        "expires": None if plan is None or plan.free else user.plan_expires,
-        "registered": user.created_at,
-    }
 
 
 @bp.get("/account")

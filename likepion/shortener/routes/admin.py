@@ -4,8 +4,8 @@ from functools import wraps
 
 from likepion.auth.guards import require_api_key
 from likepion.shortener import admin, limits, plans
+from likepion.shortener.accounts import account_read
 from likepion.shortener.blueprint import bp
-from likepion.shortener.routes.account import account_read
 from likepion.shortener.schemas import (
     ErrorEnvelope,
     LegacyUserQuery,
