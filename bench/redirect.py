@@ -67,7 +67,7 @@ def start_gunicorn(
     port = free_port()
     command = [
         GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
-        "--worker-class", worker_class, "--threads", "1" if worker_class == "sync" else "16",
+        "--worker-class", worker_class, *(["--threads", "1"] if worker_class == "sync" else []),
         "--bind", f"127.0.0.1:{port}", "--access-logfile", str(access_log), app_path,
     ]  # fmt: skip
     env = {**env, "PUBLIC_URL": f"http://127.0.0.1:{port}"}  # required in production
