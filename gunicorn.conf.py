@@ -33,12 +33,10 @@ def post_worker_init(worker):
 
 
 def worker_exit(server, worker):
-    """Write the clicks still buffered in this worker, and its tallied metrics, before it goes."""
-    from likepion.core.metrics import publish_all
+    """Write the clicks still buffered in this worker before it goes."""
     from likepion.redirect.tracking import flush_all
 
     flush_all()
-    publish_all()
 
 
 # Metrics of every worker (prometheus_client multiprocess mode, likepion/core/metrics.py): the

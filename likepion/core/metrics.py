@@ -7,9 +7,7 @@ answers. An increment is a write to a memory-mapped file: no database, no networ
 """
 
 import hmac
-import itertools
 import os
-import threading
 import time
 
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -31,7 +29,7 @@ LATENCY = Histogram(
     "likepion_http_request_duration_seconds", "Time to answer, by endpoint family", ["family"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )  # fmt: skip
-REDIRECTS_COUNTER = Counter("likepion_redirects_total", "Redirects and link pages served")
+REDIRECTS = Counter("likepion_redirects_total", "Redirects and link pages served")
 CLICKS_BUFFERED = Counter("likepion_clicks_buffered_total", "Clicks queued for writing")
 CLICKS_WRITTEN = Counter("likepion_clicks_written_total", "Clicks written to the database")
 CLICKS_DROPPED = Counter("likepion_clicks_dropped_total", "Clicks dropped (buffer overflow)")
@@ -41,45 +39,7 @@ TASKS_REQUEUED = Counter("likepion_tasks_requeued_total", "Expired claims put ba
 CREDITS_CHARGED = Counter("likepion_credits_charged_total", "Credits charged")
 CREDITS_REFUNDED = Counter("likepion_credits_refunded_total", "Credits refunded")
 
-PUBLISH_SECONDS = 1.0
 bp = Blueprint("metrics", __name__)
-
-
-class Tally:
-    """Events of this process counted by one atomic `next()` each and added to their Prometheus
-    counter in bulk by `publish_all`: at least every PUBLISH_SECONDS while requests come, before
-    this process answers a scrape, and when it exits. A counter's own increment writes its
-    memory-mapped file under a lock, several times the cost, on every request."""
-
-    def __init__(self, counter):
-        self._counter = counter
-        self._ticks = itertools.count()
-        self._published = 0
-        self._lock = threading.Lock()
-        _tallies.append(self)
-
-    def add(self) -> None:
-        next(self._ticks)
-
-    def publish(self) -> None:
-        with self._lock:
-            now = next(self._ticks)  # this read is a tick of its own
-            events, self._published = now - self._published, now + 1
-        if events:
-            self._counter.inc(events)
-
-
-_tallies: list[Tally] = []
-_published_at = [time.monotonic()]
-
-
-def publish_all() -> None:
-    _published_at[0] = time.monotonic()
-    for tally in list(_tallies):
-        tally.publish()
-
-
-REDIRECTS = Tally(REDIRECTS_COUNTER)
 
 
 def init_metrics(app: Flask) -> None:
@@ -97,15 +57,12 @@ def _count_request(response):
     counters = _by_family_and_status.get(key)
     if counters is None:  # labels() looks up under a lock: resolved once per key
         family = key[0] or "unmatched"
-        counters = _by_family_and_status.setdefault(
-            key, (Tally(REQUESTS.labels(family, key[1])), LATENCY.labels(family))
-        )
-    counters[0].add()
+        counters = _by_family_and_status[key] = (REQUESTS.labels(family, key[1]),
+                                                  LATENCY.labels(family))  # fmt: skip
+    counters[0].inc()
     started = g.get("metrics_started")
     if started is not None:
         counters[1].observe(time.perf_counter() - started)
-    if time.monotonic() - _published_at[0] >= PUBLISH_SECONDS:
-        publish_all()
     return response
 
 
@@ -119,7 +76,6 @@ def metrics():
     given = request.headers.get("Authorization", "")
     if token and not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
         return Response("metrics need the metrics token\n", 401, mimetype="text/plain")
-    publish_all()
     return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
 
 

@@ -46,7 +46,7 @@ def follow(alias):
     visit = tracking.visit_of_request()
     url = resolve.destination(target, visit)
     tracking.record_click(visit, short_url_id=target.id)
-    metrics.REDIRECTS.add()
+    metrics.REDIRECTS.inc()
     if target.type == "direct":
         return redirect(url)
     return pages.link_page(
@@ -124,7 +124,7 @@ def rotator(slug):
         raise NotFound("This rotator does not exist or has no links.")
     link_id, url = chosen
     tracking.record_click(tracking.visit_of_request(), short_url_id=link_id)
-    metrics.REDIRECTS.add()
+    metrics.REDIRECTS.inc()
     return redirect(url)
 
 
