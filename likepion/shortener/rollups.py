@@ -45,18 +45,19 @@ def add_clicks(connection: Connection, rows: list[dict]) -> None:
         mine = [row for row in rows if row[column] is not None]
         if not mine:
             continue
-        counts = _counts(column, mine)
-        for object_id, hour in _new_visitors(connection, visitors, column, mine):
+        hours = [_hour_number(row["created_at"]) for row in mine]  # once per click
+        counts = _counts(column, mine, hours)
+        for object_id, hour in _new_visitors(connection, visitors, column, mine, hours):
             _count(counts, object_id, "unique", hour, "")
         _upsert(connection, rollup, counts)
 
 
-def _counts(column: str, rows: list[dict]) -> Counter:
+def _counts(column: str, rows: list[dict], hours: list[int]) -> Counter:
     """Clicks alike in object, hour and every dimension counted once each (a burst on one link is
     mostly alike), then spread over the dimensions and over hour, day and all time."""
     alike = Counter(
-        (row[column], _hour_number(row["created_at"]), *(row[f] for f in DIMENSIONS.values()))
-        for row in rows
+        (row[column], hour, *(row[f] for f in DIMENSIONS.values()))
+        for row, hour in zip(rows, hours, strict=True)
     )
     counts = Counter()
     for (object_id, hour_number, *values), n in alike.items():
@@ -84,14 +85,13 @@ def _hour_of(hour_number: int) -> datetime:
     return datetime.fromtimestamp(hour_number * 3600, UTC)
 
 
-def _new_visitors(connection, visitors, column: str, rows: list[dict]) -> list:
+def _new_visitors(connection, visitors, column: str, rows: list[dict], hours: list[int]) -> list:
     """(object, hour) of each (object, day, visitor) of `rows` never seen before, the hour being
     that of its first click in `rows`: a unique visitor counts once per UTC day (the hash
     changes daily)."""
     first: dict[tuple, int] = {}
-    for row in rows:
+    for row, hour in zip(rows, hours, strict=True):
         if row["visitor"] is not None:
-            hour = _hour_number(row["created_at"])
             key = (row[column], hour // 24, row["visitor"])
             first[key] = min(hour, first.get(key, hour))
     if not first:
