@@ -4,7 +4,7 @@ import functools
 import os
 
 from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SessionInterface
 from flask_smorest import Api
 from flask_swagger_ui import get_swaggerui_blueprint
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -12,7 +12,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as config_module
 from likepion import error_handlers, openapi
 from likepion.core.converters import IdConverter, ServiceTypeConverter
-from likepion.core.db import close_session
 from likepion.core.enums import ServiceType
 from likepion.core.envelope import ErrorRead
 from likepion.core.logs import init_logging
@@ -39,17 +38,18 @@ SECURITY_SCHEMES = {
 }
 
 
-class SessionsOnlyWithCookie(SecureCookieSessionInterface):
-    """Flask's cookie sessions, not even opened for a request without a session cookie: no
-    route uses them, and building the signer per request cost the redirect about a tenth of
-    its time."""
+class NoCookieSessions(SessionInterface):
+    """No Flask cookie session is ever opened: every API call carries its own token or key and
+    no page keeps state in a cookie. Views get Flask's NullSession (writing to it raises) and no
+    answer sets a session cookie; opening and saving a session cost the redirect a tenth of its
+    time."""
 
     def open_session(self, app, request):
-        if "HTTP_COOKIE" not in request.environ:  # no cookies to parse at all
-            return self.session_class()
-        if app.config["SESSION_COOKIE_NAME"] not in request.cookies:
-            return self.session_class()
-        return super().open_session(app, request)
+        return None  # Flask makes a NullSession of it
+
+    def save_session(self, app, session, response):
+        """Never called: Flask saves no null session."""
+        raise NotImplementedError
 
 
 class LikepionFlask(Flask):
@@ -72,7 +72,7 @@ def create_app(config=None, **overrides) -> Flask:
     class, or None (LIKEPION_CONFIG, else production when DATABASE_URL is set, else
     development). Keyword overrides win over everything (tests use them)."""
     app = LikepionFlask(__name__, instance_path=str(config_module.INSTANCE_DIR))
-    app.session_interface = SessionsOnlyWithCookie()
+    app.session_interface = NoCookieSessions()
     load_config(app, config, overrides)
     trust_proxies(app)
     init_logging(app)
@@ -127,7 +127,6 @@ def register_extensions(app: Flask) -> None:
     import likepion.models  # noqa: F401 - every table in db.metadata (create_all, migrations)
 
     db.init_app(app)
-    app.teardown_appcontext(close_session)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     jwt.init_app(app)
     error_handlers.register_jwt_loaders(jwt)

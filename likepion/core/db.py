@@ -29,21 +29,26 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class RequestSessions(SQLAlchemy):
+    """Flask-SQLAlchemy, whose end-of-request teardown also survives a lost connection."""
+
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        """End the request's session, if it opened one (a cached redirect does not). When the
+        server dropped the connection after the request's last statement (a restart), the
+        rollback fails: discard the session and the pool's dead connections instead of turning
+        an answered request into a 500."""
+        if not self.session.registry.has():
+            return
+        try:
+            self.session.remove()
+        except DBAPIError:
+            log.warning("the database connection was lost at the end of a request; pool dropped")
+            self.session.registry.clear()
+            self.engine.dispose()
+
+
+db = RequestSessions(model_class=Base)
 log = logging.getLogger(__name__)
-
-
-def close_session(_error=None) -> None:
-    """End the request's session (registered after Flask-SQLAlchemy's, so it runs first). When
-    the server dropped the connection after the request's last statement (a restart), the
-    rollback fails: discard the session and the pool's dead connections instead of turning an
-    answered request into a 500."""
-    try:
-        db.session.remove()
-    except DBAPIError:
-        log.warning("the database connection was lost at the end of a request; pool dropped")
-        db.session.registry.clear()
-        db.engine.dispose()
 
 
 # `__table_args__` of every table with a public integer id: SQLite's AUTOINCREMENT never hands

@@ -9,10 +9,11 @@ import re
 import sys
 import time
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, has_request_context, request
 from gunicorn import glogging
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}\Z")
+REQUEST_ID_KEY = "likepion.request_id"
 # Terminal escape sequences (CSI, e.g. colours): werkzeug's dev server colours its request lines
 # and start-up warning whenever it runs on a POSIX system, terminal or not.
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]")
@@ -58,13 +59,15 @@ def init_logging(app: Flask) -> None:
 
 def request_id() -> str:
     """The current request's id: the client's X-Request-ID when it is plain, else a random one,
-    made on first use (its log lines, a 500's body and the X-Request-ID answer header agree)."""
-    found = g.get("request_id")
+    made on first use (its log lines, a 500's body and the X-Request-ID answer header agree).
+    Kept in the WSGI environ: one context lookup per call, not one per attribute."""
+    environ = request.environ
+    found = environ.get(REQUEST_ID_KEY)
     if found is None:
-        given = request.environ.get("HTTP_X_REQUEST_ID", "")
-        # Not a secret, so no system call for randomness on every request.
-        found = given if REQUEST_ID.fullmatch(given) else f"{random.getrandbits(128):032x}"
-        g.request_id = found
+        given = environ.get("HTTP_X_REQUEST_ID")
+        if not (given and REQUEST_ID.fullmatch(given)):
+            given = f"{random.getrandbits(128):032x}"  # not a secret: no system call for it
+        found = environ[REQUEST_ID_KEY] = given
     return found
 
 

@@ -10,7 +10,7 @@ import hmac
 import os
 import time
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -40,6 +40,7 @@ CREDITS_CHARGED = Counter("likepion_credits_charged_total", "Credits charged")
 CREDITS_REFUNDED = Counter("likepion_credits_refunded_total", "Credits refunded")
 
 bp = Blueprint("metrics", __name__)
+STARTED_KEY = "likepion.started"  # in the WSGI environ
 
 
 def init_metrics(app: Flask) -> None:
@@ -49,18 +50,19 @@ def init_metrics(app: Flask) -> None:
 
 
 def _start_timer():
-    g.metrics_started = time.perf_counter()
+    request.environ[STARTED_KEY] = time.perf_counter()
 
 
 def _count_request(response):
-    key = (request.blueprint, response.status_code)
+    current = request._get_current_object()  # one context lookup for both reads
+    key = (current.blueprint, response.status_code)
     counters = _by_family_and_status.get(key)
     if counters is None:  # labels() looks up under a lock: resolved once per key
         family = key[0] or "unmatched"
         counters = _by_family_and_status[key] = (REQUESTS.labels(family, key[1]),
                                                   LATENCY.labels(family))  # fmt: skip
     counters[0].inc()
-    started = g.get("metrics_started")
+    started = current.environ.get(STARTED_KEY)
     if started is not None:
         counters[1].observe(time.perf_counter() - started)
     return response

@@ -3,7 +3,7 @@ and per-IP limits that public routes check themselves (`hit_public_limit`)."""
 
 import logging
 import time
-from functools import partial, wraps
+from functools import partial
 
 from flask import Flask, current_app, request
 from flask_jwt_extended import decode_token
@@ -20,7 +20,7 @@ from likepion.core.crypto import key_hash
 log = logging.getLogger(__name__)
 # Flask-Limiter sets Retry-After on every answer of a limited route (the time until its window
 # resets), which tells a client that was served to wait. It writes this header instead, and
-# _finish_headers keeps it as Retry-After on 429s only.
+# _retry_after_only_on_429 keeps it as Retry-After on 429s only.
 WINDOW_RESET_HEADER = "X-Likepion-Window-Reset"
 
 
@@ -57,17 +57,15 @@ def init_rate_limits(app: Flask, family_limits: list[tuple]) -> Limiter:
     The limiter is built per app (not a module global) because Flask-Limiter keeps the first
     app's key prefix and strategy on the object, and tests build many apps.
     """
-    # Registered before the limiter's own hooks, so it runs after them (Flask runs
-    # after_request hooks in reverse order).
     limited = {blueprint.name for blueprint, _, _ in family_limits}
-    app.after_request(partial(_finish_headers, family_limits, limited))
+    app.after_request(partial(_family_headers_when_unrouted, family_limits))
     limiter = Limiter(
         key_func=client_ip,
         app=app,
         header_name_mapping={HeaderNames.RETRY_AFTER: WINDOW_RESET_HEADER},
     )
     app.extensions["likepion_limiter"] = limiter
-    _only_for_blueprints(app, limited)
+    _limiter_hooks_only_for(app, limited)
     for blueprint, config_key, key_func in family_limits:
         limiter.shared_limit(
             lambda key=config_key: current_app.config[key],
@@ -77,16 +75,20 @@ def init_rate_limits(app: Flask, family_limits: list[tuple]) -> Limiter:
     return limiter
 
 
-def _finish_headers(family_limits: list[tuple], limited: set[str], response):
-    """Retry-After only on 429s (other answers keep one they set themselves, e.g. the 503 of a
-    lost database); and X-RateLimit-* also on API answers that matched no route (404, 405),
-    read from the family's counter without counting them."""
+def _family_headers_when_unrouted(family_limits: list[tuple], response):
+    """X-RateLimit-* also on API answers that matched no route (404, 405), read from the
+    family's counter without counting them."""
     if request.url_rule is None:
         _add_family_headers(response, family_limits)
-    elif request.blueprint in limited:  # only the limiter of these sets the reset header
-        reset = response.headers.pop(WINDOW_RESET_HEADER, None)
-        if reset is not None and response.status_code == 429:
-            response.headers["Retry-After"] = reset
+    return response
+
+
+def _retry_after_only_on_429(response):
+    """Retry-After only on 429s; other answers keep one they set themselves (e.g. the 503 of a
+    lost database)."""
+    reset = response.headers.pop(WINDOW_RESET_HEADER, None)
+    if reset is not None and response.status_code == 429:
+        response.headers["Retry-After"] = reset
     return response
 
 
@@ -124,40 +126,32 @@ def _family_of(path: str, family_limits: list[tuple]):
     return best[1] if best else None
 
 
-def _only_for_blueprints(app: Flask, limited: set[str]) -> None:
-    """Run the limiter's request hooks only for the limited API blueprints.
+def _limiter_hooks_only_for(app: Flask, limited: set[str]) -> None:
+    """Move the limiter's request hooks from the app to the limited API blueprints.
 
     Other routes (public redirects, health, docs) have no limits, yet the limiter's hooks
-    resolved limits and exemptions on every request: a fifth of the redirect's time.
+    resolved limits and exemptions on every request (a fifth of the redirect's time); Flask
+    looks blueprint hooks up by the request's blueprint, so these routes never call them.
     """
+    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        mine = [hook for hook in hooks[None] if _is_limiter_hook(hook)]
+        hooks[None] = [hook for hook in hooks[None] if not _is_limiter_hook(hook)]
+        for name in limited:
+            hooks.setdefault(name, [])[:0] = mine  # before any hook of the blueprint's own
+    for name in limited:  # after_request hooks run last first: this one after the limiter's
+        app.after_request_funcs[name].insert(0, _retry_after_only_on_429)
 
-    def guard(hook):
-        @wraps(hook)
-        def guarded(*args):
-            if request.blueprint in limited:
-                return hook(*args)
-            # an after_request hook hands back the response; teardown's return is ignored
-            return args[0] if args else None
 
-        return guarded
-
-    hook_lists = (
-        app.before_request_funcs[None],
-        app.after_request_funcs[None],
-        app.teardown_request_funcs[None],
+def _is_limiter_hook(hook) -> bool:
+    return isinstance(getattr(hook, "__self__", None), Limiter) or (
+        isinstance(hook, partial) and isinstance(hook.args[0], Limiter)
     )
-    for hooks in hook_lists:
-        for i, hook in enumerate(hooks):
-            if isinstance(getattr(hook, "__self__", None), Limiter) or (
-                isinstance(hook, partial) and isinstance(hook.args[0], Limiter)
-            ):
-                hooks[i] = guard(hook)
 
 
 def hit_public_limit(config_key: str, *scope) -> None:
     """Count one hit of the limit in `config_key` for the client IP (and `scope`, e.g. a link
     id); 429 with Retry-After when over. Called by the public views themselves, so the redirect
-    pays nothing for the limiter (see _only_for_blueprints)."""
+    pays nothing for the limiter (see _limiter_hooks_only_for)."""
     limiter: Limiter = current_app.extensions["likepion_limiter"]
     if not limiter.enabled:
         return
