@@ -18,6 +18,7 @@ import time
 import weakref
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -206,6 +207,8 @@ def _write(engine, rows: list[dict]) -> None:
         rollups.add_clicks(connection, rows)
 
 
+_click_values = itemgetter(*CLICK_COLUMNS)
+_CREATED_AT = CLICK_COLUMNS.index("created_at")
 SQLITE_INSERT = "INSERT INTO clicks ({}) VALUES ({})".format(
     ", ".join(CLICK_COLUMNS), ", ".join("?" * len(CLICK_COLUMNS))
 )
@@ -213,15 +216,16 @@ SQLITE_INSERT = "INSERT INTO clicks ({}) VALUES ({})".format(
 
 def _sqlite_row(row: dict) -> tuple:
     """The row's values, its time in the text form SQLAlchemy stores on SQLite (UTC)."""
-    created_at = as_utc(row["created_at"]).replace(tzinfo=None).isoformat(" ", "microseconds")
-    return tuple(created_at if column == "created_at" else row[column] for column in CLICK_COLUMNS)
+    values = _click_values(row)
+    at = as_utc(values[_CREATED_AT]).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return (*values[:_CREATED_AT], at, *values[_CREATED_AT + 1 :])
 
 
 def _copy(connection, rows: list[dict]) -> None:
     with connection.connection.driver_connection.cursor() as cursor:
         with cursor.copy(f"COPY clicks ({', '.join(CLICK_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row[column] for column in CLICK_COLUMNS])
+                copy.write_row(_click_values(row))
 
 
 def buffer(app: Flask) -> ClickBuffer:

@@ -8,6 +8,7 @@ never `UPDATE short_urls SET clicks = clicks + 1` on a hot row (docs/decisions.m
 
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
 
 from sqlalchemy import Date, cast, delete, func, literal, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -55,9 +56,9 @@ def add_clicks(connection: Connection, rows: list[dict]) -> None:
 def _counts(column: str, rows: list[dict], hours: list[int]) -> Counter:
     """Clicks alike in object, hour and every dimension counted once each (a burst on one link is
     mostly alike), then spread over the dimensions and over hour, day and all time."""
+    values_of = itemgetter(*DIMENSIONS.values())
     alike = Counter(
-        (row[column], hour, *(row[f] for f in DIMENSIONS.values()))
-        for row, hour in zip(rows, hours, strict=True)
+        (row[column], hour, *values_of(row)) for row, hour in zip(rows, hours, strict=True)
     )
     counts = Counter()
     for (object_id, hour_number, *values), n in alike.items():
