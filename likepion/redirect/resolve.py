@@ -71,7 +71,8 @@ TARGET_COLUMNS = (
 class AliasCache:
     """`(domain_key, alias) -> Target | None` and `host -> BrandedDomain | None`, per process."""
 
-    def __init__(self):
+    def __init__(self, config: dict):
+        self._config = config  # the app's, read live (tests change it)
         self._entries: dict = {}
         self._version: int | None = None
         self._checked_at = float("-inf")
@@ -118,7 +119,7 @@ class AliasCache:
         cache: under load, every thread found it due at once, and each read took a connection
         (past the pool's size, a new one)."""
         now = time.monotonic()
-        if now - self._checked_at < current_app.config["ALIAS_CACHE_CHECK_SECONDS"]:
+        if now - self._checked_at < self._config["ALIAS_CACHE_CHECK_SECONDS"]:
             return
         if not self._checking.acquire(blocking=False):
             return
@@ -145,7 +146,7 @@ def cache() -> AliasCache:
     """This app's cache in this process."""
     found = current_app.extensions.get("alias_cache")
     if found is None:  # setdefault: threads racing here all get the same cache
-        found = current_app.extensions.setdefault("alias_cache", AliasCache())
+        found = current_app.extensions.setdefault("alias_cache", AliasCache(current_app.config))
     return found
 
 
