@@ -1,14 +1,14 @@
 """`GET /<alias>` under gunicorn (gunicorn.conf.py, 2 workers) with wrk, against a bare Flask
 route that returns the same 302 under the same gunicorn settings, on SQLite and on PostgreSQL.
 
-Bare and ours run in turn, `--rounds` times each, so a change in the machine's other load
-shifts both alike; each round prints requests/second, p99 latency and the CPU time the gunicorn
-workers spent per request (from /proc: it does not depend on the machine's other load), and the
-summary gives the median ratio. Then it checks that the clicks stored equal the 302s
-gunicorn's access logs show, and that the click rollups' totals (per hour, day and all time)
-equal the clicks stored. `--worker-class sync` runs gunicorn's sync workers instead of the
-configured gthread ones (README, "Slow clients"); gunicorn would run gthread anyway with more than
-one thread, so sync runs get `--threads 1`.
+Bare and ours run in turn, `--rounds` times each (each first in every other round), so a
+change in the machine's other load shifts both alike; each round prints requests/second, p99
+latency and the CPU time the gunicorn workers spent per request (from /proc: other load on the
+machine moves it less), and the summary gives the median ratio. Then it checks that the clicks
+stored equal the 302s gunicorn's access logs show, and that the click rollups' totals (per
+hour, day and all time) equal the clicks stored. `--worker-class sync` runs gunicorn's sync
+workers instead of the configured gthread ones (README, "Slow clients"); gunicorn would run
+gthread anyway with more than one thread, so sync runs get `--threads 1`.
 
     python bench/redirect.py [--duration 10] [--rounds 3] [--connections 32] [--db sqlite pg]
         [--worker-class gthread|sync]
@@ -161,8 +161,12 @@ def run(label: str, url: str, args, workdir: Path) -> dict:
            "LOG_LEVEL": "WARNING", "RATELIMIT_ENABLED": "false"}  # fmt: skip
     ratios, cpu_ratios, served = [], [], 0
     for round_number in range(1, args.rounds + 1):
-        bare, _ = measure("bench.bare_redirect:app", env, args, workdir)
-        ours, served_now = measure("wsgi:app", env, args, workdir)
+        if round_number % 2:  # each goes first in every other round: a drift hits both alike
+            bare, _ = measure("bench.bare_redirect:app", env, args, workdir)
+            ours, served_now = measure("wsgi:app", env, args, workdir)
+        else:
+            ours, served_now = measure("wsgi:app", env, args, workdir)
+            bare, _ = measure("bench.bare_redirect:app", env, args, workdir)
         served += served_now
         ratios.append(ours["rps"] / bare["rps"])
         cpu_ratios.append(bare["cpu_us"] / ours["cpu_us"])
