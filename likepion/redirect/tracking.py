@@ -212,6 +212,7 @@ _CREATED_AT = CLICK_COLUMNS.index("created_at")
 SQLITE_INSERT = "INSERT INTO clicks ({}) VALUES ({})".format(
     ", ".join(CLICK_COLUMNS), ", ".join("?" * len(CLICK_COLUMNS))
 )
+POSTGRESQL_COPY = f"COPY clicks ({', '.join(CLICK_COLUMNS)}) FROM STDIN"
 
 
 def _sqlite_row(row: dict) -> tuple:
@@ -223,7 +224,7 @@ def _sqlite_row(row: dict) -> tuple:
 
 def _copy(connection, rows: list[dict]) -> None:
     with connection.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(f"COPY clicks ({', '.join(CLICK_COLUMNS)}) FROM STDIN") as copy:
+        with cursor.copy(POSTGRESQL_COPY) as copy:
             for row in rows:
                 copy.write_row(_click_values(row))
 
